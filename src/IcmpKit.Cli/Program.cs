@@ -1,0 +1,38 @@
+using System.CommandLine;
+using IcmpKit.Cli;
+using IcmpKit.Cli.Decode;
+
+return IcmpKitCli.Run(args, Console.Out, Console.Error, Console.In);
+
+namespace IcmpKit.Cli
+{
+    /// <summary>The `icmpkit` command: verbs, parse errors as one line and exit code 2, never a stack trace.</summary>
+    internal static class IcmpKitCli
+    {
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
+        {
+            var root = new RootCommand("IcmpKit: the ICMP toolkit. Decode ICMPv4/ICMPv6 packets field by field.")
+            {
+                DecodeCommand.Create(stdout, stderr, stdin),
+            };
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                string verb = parse.CommandResult.Command == root ? "icmpkit" : $"icmpkit {parse.CommandResult.Command.Name}";
+                stderr.WriteLine($"icmpkit: {parse.Errors[0].Message}; see '{verb} --help'");
+                return ExitCodes.Usage;
+            }
+            try
+            {
+                return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            }
+#pragma warning disable CA1031 // The last line of defence: one line, exit 2, never a stack trace.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                stderr.WriteLine($"icmpkit: internal error: {e.GetType().Name}: {e.Message} (please report this)");
+                return ExitCodes.Usage;
+            }
+        }
+    }
+}
