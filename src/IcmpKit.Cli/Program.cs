@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IcmpKit.Cli;
 using IcmpKit.Cli.Decode;
+using IcmpKit.Cli.Ping;
 
 return IcmpKitCli.Run(args, Console.Out, Console.Error, Console.In);
 
@@ -11,15 +12,21 @@ namespace IcmpKit.Cli
     {
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
         {
-            var root = new RootCommand("IcmpKit: the ICMP toolkit. Decode ICMPv4/ICMPv6 packets field by field.")
+            var root = new RootCommand("IcmpKit: the ICMP toolkit: ping, and decode ICMPv4/ICMPv6 packets field by field.")
             {
+                PingCommand.Create(stdout, stderr),
                 DecodeCommand.Create(stdout, stderr, stdin),
             };
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
                 string verb = parse.CommandResult.Command == root ? "icmpkit" : $"icmpkit {parse.CommandResult.Command.Name}";
-                stderr.WriteLine($"icmpkit: {parse.Errors[0].Message}; see '{verb} --help'");
+                // Name the stray token when there is one ("icmpkit bogus"), rather than the first error
+                // ("Required command was not provided"); drop the message's full stop before "; see".
+                string message = parse.UnmatchedTokens.Count > 0
+                    ? $"unknown command or argument '{parse.UnmatchedTokens[0]}'"
+                    : parse.Errors[0].Message.TrimEnd('.');
+                stderr.WriteLine($"icmpkit: {message}; see '{verb} --help'");
                 return ExitCodes.Usage;
             }
             try

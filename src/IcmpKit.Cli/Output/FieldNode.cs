@@ -67,7 +67,9 @@ internal sealed class FieldNode
     public void WriteText(StringBuilder output, int depth)
     {
         string indent = new(' ', depth * 2);
-        if (Value is not null || (_children.Count == 0 && !IsList))
+        // A scalar has a value (or only a text); an object with no fields yet (a header cut short) prints as
+        // "name:" like any object, matching its JSON `{}`, not as an empty scalar "name: ".
+        if (Value is not null || (_children.Count == 0 && !IsList && Text is not null))
         {
             output.Append(indent).Append(Name).Append(": ").Append(Text ?? Format(Value)).Append('\n');
             return;

@@ -110,7 +110,7 @@ public sealed class CaptureReader
     {
         var list = new List<CaptureRecord>();
         var span = _file.Span;
-        var interfaces = new List<LinkType>();
+        var interfaces = new List<(LinkType Link, ulong UnitsPerSecond)>();
         bool littleEndian = true;
         int at = 0;
         int index = 0;
@@ -151,35 +151,87 @@ public sealed class CaptureReader
             switch (type)
             {
                 case 1 when body.Length >= 8: // interface description block
-                    interfaces.Add((LinkType)Read16(body, littleEndian));
+                    interfaces.Add(((LinkType)Read16(body, littleEndian), TimestampUnits(body[8..], littleEndian)));
                     break;
                 case 6 when body.Length >= 20: // enhanced packet block
                 {
-                    int ifIndex = (int)Read32(body, littleEndian);
+                    uint ifIndex = Read32(body, littleEndian);
                     ulong stamp = ((ulong)Read32(body[4..], littleEndian) << 32) | Read32(body[8..], littleEndian);
                     uint captured = Read32(body[12..], littleEndian);
                     uint original = Read32(body[16..], littleEndian);
-                    if (ifIndex >= interfaces.Count || captured > body.Length - 20)
+                    if (ifIndex >= (uint)interfaces.Count || captured > body.Length - 20)
                     {
                         Error = new WireError(WireErrorKind.BadField, at + 8);
                         return list;
                     }
-                    // Default resolution: microseconds (pcapng §4.2 if_tsresol); other resolutions are rare in our captures.
-                    var time = DateTimeOffset.UnixEpoch.AddTicks((long)Math.Min(stamp, long.MaxValue / 10) * 10);
-                    list.Add(new CaptureRecord(++index, interfaces[ifIndex], time, _file.Slice(at + 28, (int)captured), (int)Math.Min(original, int.MaxValue)));
+                    var (link, units) = interfaces[(int)ifIndex];
+                    list.Add(new CaptureRecord(++index, link, ToTime(stamp, units), _file.Slice(at + 28, (int)captured), (int)Math.Min(original, int.MaxValue)));
                     break;
                 }
                 case 3 when body.Length >= 4 && interfaces.Count > 0: // simple packet block
                 {
                     uint original = Read32(body, littleEndian);
                     int captured = (int)Math.Min(original, (uint)(body.Length - 4));
-                    list.Add(new CaptureRecord(++index, interfaces[0], DateTimeOffset.UnixEpoch, _file.Slice(at + 12, captured), (int)Math.Min(original, int.MaxValue)));
+                    list.Add(new CaptureRecord(++index, interfaces[0].Link, DateTimeOffset.UnixEpoch, _file.Slice(at + 12, captured), (int)Math.Min(original, int.MaxValue)));
                     break;
                 }
             }
             at += (int)length;
         }
         return list;
+    }
+
+    /// <summary>
+    /// pcapng §4.2 if_tsresol (option 9): the high bit chooses a power of 2, else of 10; absent means microseconds.
+    /// A resolution finer than 2^-63 or 10^-19 cannot be counted in 64 bits and is read as microseconds.
+    /// </summary>
+    private static ulong TimestampUnits(ReadOnlySpan<byte> options, bool littleEndian)
+    {
+        const ulong Micro = 1_000_000;
+        int at = 0;
+        while (options.Length - at >= 4)
+        {
+            int code = Read16(options[at..], littleEndian);
+            int length = Read16(options[(at + 2)..], littleEndian);
+            if (code == 0 || length > options.Length - at - 4)
+            {
+                break;
+            }
+            if (code == 9 && length >= 1)
+            {
+                int value = options[at + 4];
+                int exponent = value & 0x7F;
+                if ((value & 0x80) != 0)
+                {
+                    return exponent <= 63 ? 1UL << exponent : Micro;
+                }
+                if (exponent > 19)
+                {
+                    return Micro;
+                }
+                ulong units = 1;
+                for (int i = 0; i < exponent; i++)
+                {
+                    units *= 10;
+                }
+                return units;
+            }
+            at += 4 + ((length + 3) & ~3);
+        }
+        return Micro;
+    }
+
+    /// <summary>A pcapng timestamp in <paramref name="unitsPerSecond"/>, clamped to what <see cref="DateTimeOffset"/> holds.</summary>
+    private static DateTimeOffset ToTime(ulong stamp, ulong unitsPerSecond)
+    {
+        const ulong MaxSeconds = 253_402_300_799; // 9999-12-31T23:59:59Z
+        ulong seconds = stamp / unitsPerSecond;
+        if (seconds > MaxSeconds)
+        {
+            return DateTimeOffset.MaxValue;
+        }
+        ulong ticks = (ulong)((UInt128)(stamp % unitsPerSecond) * 10_000_000UL / unitsPerSecond);
+        return DateTimeOffset.UnixEpoch.AddSeconds(seconds).AddTicks((long)ticks);
     }
 
     private static uint Read32(ReadOnlySpan<byte> s, bool le) => le ? BinaryPrimitives.ReadUInt32LittleEndian(s) : BinaryPrimitives.ReadUInt32BigEndian(s);
@@ -237,9 +289,17 @@ public static class LinkLayer
             }
             case LinkType.LinuxSll:
                 offset = 16;
+                if (!IsIPEtherType(frame, 14, out error))
+                {
+                    return false;
+                }
                 break;
             case LinkType.LinuxSll2:
                 offset = 20;
+                if (!IsIPEtherType(frame, 0, out error))
+                {
+                    return false;
+                }
                 break;
             default:
                 error = new WireError(WireErrorKind.BadField, 0);
@@ -251,5 +311,18 @@ public static class LinkLayer
             return false;
         }
         return true;
+    }
+
+    /// <summary>Linux cooked captures name the protocol with an EtherType (SLL: bytes 14–15; SLL2: bytes 0–1).</summary>
+    private static bool IsIPEtherType(ReadOnlySpan<byte> frame, int at, out WireError error)
+    {
+        if (frame.Length < at + 2)
+        {
+            error = new WireError(WireErrorKind.Truncated, frame.Length);
+            return false;
+        }
+        ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[at..]);
+        error = etherType is EtherTypeIPv4 or EtherTypeIPv6 ? WireError.None : new WireError(WireErrorKind.BadField, at);
+        return error.IsNone;
     }
 }

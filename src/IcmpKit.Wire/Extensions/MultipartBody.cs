@@ -43,7 +43,8 @@ public sealed record MultipartBody
             }
             return new MultipartBody
             {
-                OriginalDatagram = body[..originalLength],
+                // Bytes after the datagram that are not a structure stay part of it: nothing read is dropped.
+                OriginalDatagram = extensions is null ? body : body[..originalLength],
                 Extensions = extensions,
                 Layout = extensions is null ? ExtensionLayout.None : ExtensionLayout.LengthAttribute,
                 LengthAttributeInvalid = extensions is null && !rest.IsEmpty,

@@ -47,8 +47,8 @@ public abstract partial record IcmpV4Message
             ErrorMessage message = packet.Type switch
             {
                 IcmpV4Type.DestinationUnreachable => new DestinationUnreachable { NextHopMtu = packet.NextHopMtu, Unused = packet.Bytes[4] },
-                IcmpV4Type.TimeExceeded => new TimeExceeded { Unused = (ushort)packet.NextHopMtu },
-                IcmpV4Type.ParameterProblem => new ParameterProblem { Pointer = packet.Pointer },
+                IcmpV4Type.TimeExceeded => new TimeExceeded { Unused = packet.RestOfHeader & TimeExceeded.UnusedMask },
+                IcmpV4Type.ParameterProblem => new ParameterProblem { Pointer = packet.Pointer, Unused = (ushort)packet.RestOfHeader },
                 IcmpV4Type.Redirect => new Redirect { Gateway = new IPAddress(packet.GatewayBytes) },
                 _ => new SourceQuench { Unused = packet.RestOfHeader },
             };
@@ -83,13 +83,17 @@ public abstract partial record IcmpV4Message
     /// <summary>Time exceeded (type 11): code 0 TTL exceeded in transit, 1 fragment reassembly time exceeded.</summary>
     public sealed record TimeExceeded : ErrorMessage
     {
+        /// <summary>The bits of the second word around the length attribute (byte 5): byte 4 and bytes 6–7.</summary>
+        internal const uint UnusedMask = 0xFF00_FFFF;
+
         public override IcmpV4Type Type => IcmpV4Type.TimeExceeded;
 
-        public ushort Unused { get; init; }
+        /// <summary>The second word without the length attribute: byte 4 in the high byte, bytes 6–7 in the low 16 bits.</summary>
+        public uint Unused { get; init; }
 
         public IcmpV4TimeExceededCode TimeExceededCode => (IcmpV4TimeExceededCode)Code;
 
-        protected override uint RestOfHeader => ((uint)LengthAttribute << 16) | Unused;
+        protected override uint RestOfHeader => ((uint)LengthAttribute << 16) | (Unused & UnusedMask);
     }
 
     /// <summary>Parameter problem (type 12): the pointer names the octet of the original datagram at fault (code 0).</summary>
@@ -99,7 +103,10 @@ public abstract partial record IcmpV4Message
 
         public byte Pointer { get; init; }
 
-        protected override uint RestOfHeader => ((uint)Pointer << 24) | ((uint)LengthAttribute << 16);
+        /// <summary>Bytes 6–7 of the header, unused by RFC 792 and RFC 4884.</summary>
+        public ushort Unused { get; init; }
+
+        protected override uint RestOfHeader => ((uint)Pointer << 24) | ((uint)LengthAttribute << 16) | Unused;
     }
 
     /// <summary>Redirect (type 5, codes 0–3): the gateway to use instead.</summary>

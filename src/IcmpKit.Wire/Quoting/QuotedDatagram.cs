@@ -30,7 +30,10 @@ public sealed record QuotedDatagram
     public IPv6Header? IPv6 { get; init; }
     public QuotedTransport? Transport { get; init; }
 
-    /// <summary>The quoted transport payload bytes present after the transport's first 8 bytes (or after the header).</summary>
+    /// <summary>
+    /// The quoted bytes present after the IP header (and IPv6 extension headers), up to the quoted length field:
+    /// the transport header, then its payload.
+    /// </summary>
     public ReadOnlyMemory<byte> TransportBytes { get; init; }
 
     /// <summary>True when fewer bytes were quoted than the quoted header's length field says.</summary>
