@@ -109,7 +109,10 @@ public struct InternetChecksum
         uint sum = (uint)(ushort)~checksum + (ushort)~oldWord + newWord;
         sum = (sum & 0xFFFF) + (sum >> 16);
         sum = (sum & 0xFFFF) + (sum >> 16);
-        return (ushort)~sum;
+        ushort updated = (ushort)~sum;
+        // Eqn. 3 yields 0x0000 only when the rest of the data sums to a one's complement zero; 0xFFFF verifies in
+        // both of those cases (the rest all 0x0000, or summing to 0xFFFF), 0x0000 only in the second. So 0xFFFF.
+        return updated == 0 ? (ushort)0xFFFF : updated;
     }
 
     private static ulong AddWithCarry(ulong a, ulong b)

@@ -40,6 +40,11 @@ public sealed record MultipartBody
             if (!rest.IsEmpty)
             {
                 _ = IcmpExtensionStructure.TryParse(rest, out extensions, out _);
+                // RFC 4884 §7: the version is 2; anything else is not an extension structure.
+                if (extensions?.Version != IcmpExtensionStructure.CurrentVersion)
+                {
+                    extensions = null;
+                }
             }
             return new MultipartBody
             {
