@@ -44,6 +44,12 @@ internal static class PingCommand
                 return ExitCodes.Usage;
             }
             var family = result.GetValue(v4) ? AddressFamily.InterNetwork : result.GetValue(v6) ? AddressFamily.InterNetworkV6 : AddressFamily.Unspecified;
+            if (IPAddress.TryParse(host, out var literal) && family != AddressFamily.Unspecified && literal.AddressFamily != family)
+            {
+                string flag = family == AddressFamily.InterNetwork ? "-4" : "-6";
+                stderr.WriteLine($"icmpkit: ping: {host} is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address; drop {flag} or give another address");
+                return ExitCodes.Usage;
+            }
             var address = await ResolveAsync(host, family, token).ConfigureAwait(false);
             if (address is null)
             {
