@@ -107,12 +107,21 @@ internal static class DecodeCommand
                 root.Add("frame_length", record.Data.Length);
                 if (!LinkLayer.TryFindIPPacket(record.LinkType, record.Data.Span, out int offset, out var linkError))
                 {
-                    // A whole Ethernet frame of another protocol (ARP, LLDP) is not malformed: it holds no IP packet,
+                    // A whole Ethernet/SLL frame of another protocol (ARP, LLDP) is not malformed: it holds no IP packet,
                     // as a UDP datagram holds no ICMP message. Name its EtherType and go on (every real capture has ARP).
-                    if (record.LinkType == LinkType.Ethernet && linkError.Kind == WireErrorKind.BadField && linkError.Offset + 2 <= record.Data.Length)
+                    // LinkLayer reports BadField at the EtherType (protocol) field for these.
+                    int? linkHeader = record.LinkType switch
+                    {
+                        LinkType.Ethernet => linkError.Offset + 2,
+                        LinkType.LinuxSll => 16,
+                        LinkType.LinuxSll2 => 20,
+                        _ => null,
+                    };
+                    if (linkHeader is { } header && linkError.Kind == WireErrorKind.BadField
+                        && linkError.Offset + 2 <= record.Data.Length && header <= record.Data.Length)
                     {
                         ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(record.Data.Span[linkError.Offset..]);
-                        int payload = record.Data.Length - linkError.Offset - 2;
+                        int payload = record.Data.Length - header;
                         root.Add("ether_type", etherType, etherType == 0x0806 ? "0x0806 (ARP)" : $"0x{etherType:x4}");
                         root.Add("payload", payload, $"{payload} bytes, not IPv4 or IPv6");
                         Print(new DecodeResult(root, WireError.None, null));
