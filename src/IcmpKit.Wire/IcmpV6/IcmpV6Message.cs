@@ -107,6 +107,11 @@ public abstract partial record IcmpV6Message
         bool? valid = null;
         if (source is not null && destination is not null)
         {
+            // Addresses are the caller's, not the packet's: the wrong family is a caller bug, as in TryWrite.
+            if (source.AddressFamily != AddressFamily.InterNetworkV6 || destination.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                throw new ArgumentException("ICMPv6 pseudo-header addresses must be IPv6 addresses.");
+            }
             Span<byte> src = stackalloc byte[16];
             Span<byte> dst = stackalloc byte[16];
             source.TryWriteBytes(src, out _);

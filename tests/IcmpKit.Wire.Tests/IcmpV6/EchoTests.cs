@@ -91,4 +91,12 @@ public class EchoTests
         var echo = new IcmpV6Message.EchoRequest(1, 1, Abcd);
         Assert.Throws<ArgumentException>(() => echo.TryWrite(new byte[64], Ip("198.18.0.1"), Ip("198.18.0.2"), out _));
     }
+
+    [Fact]
+    public void Parsing_with_ipv4_pseudo_header_addresses_is_a_caller_bug()
+    {
+        var (_, _, icmp) = Split(Vectors.EchoRequest);
+        var v4 = System.Net.IPAddress.Parse("198.18.0.1");
+        Assert.Throws<ArgumentException>(() => IcmpV6Message.TryParse(icmp, v4, v4, out _, out _));
+    }
 }
