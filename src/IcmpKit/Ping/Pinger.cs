@@ -271,11 +271,15 @@ public sealed class Pinger : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// True for a sequence this run sent. An error settles the request, as in iputils: no timeout follows it and
+    /// the run need not linger for it.
+    /// </summary>
     private bool IsOurs(ushort sequence)
     {
         lock (_gate)
         {
-            return _sentAt.ContainsKey(sequence) || _answered.Contains(sequence);
+            return _sentAt.Remove(sequence) || _answered.Contains(sequence) || _sendTime[sequence] != 0;
         }
     }
 
