@@ -152,7 +152,7 @@ public class DecodeTextTests
             "    type: 128 (EchoRequest)",
             "    code: 0",
             "    name: EchoRequest",
-            "    checksum: 0x0000 (not verified: no IPv6 addresses)",
+            "    checksum: 0x0000 (not verified)",
             "    identifier: 0x1111 (4369)",
             "    sequence: 2",
             "    data_length: 2",

@@ -126,7 +126,7 @@ internal static partial class PacketDescriber
         node.Add("type", (byte)message.Type, $"{(byte)message.Type} ({IcmpV6Names.TypeName(message.Type)})");
         node.Add("code", message.Code, IcmpV6Names.CodeName(message.Type, message.Code) is { } name ? $"{message.Code} ({name})" : null);
         node.Add("name", message.DisplayName);
-        string validity = message.ChecksumValid switch { true => "valid", false => "BAD", null => "not verified: no IPv6 addresses" };
+        string validity = message.ChecksumValid switch { true => "valid", false => "BAD", null => "not verified" };
         node.Add("checksum", message.Checksum, $"{Hex4(message.Checksum)} ({validity})");
         node.AddIf("checksum_valid", message.ChecksumValid);
         switch (message)

@@ -94,6 +94,13 @@ internal static partial class PacketDescriber
             root.Add("payload", upper.Length, $"{upper.Length} bytes of {what}");
             return new DecodeResult(root, WireError.None, null);
         }
+        // RFC 8200 §8.1: with a routing header still to be processed, the pseudo-header holds the final destination,
+        // which depends on the routing type; rather than guess, the checksum is reported as not verified.
+        if (header.ExtensionHeaders.OfType<IPv6RoutingHeader>().Any(r => r.SegmentsLeft > 0))
+        {
+            root.Add("checksum_not_verified", "routing header with segments left: the pseudo-header uses the final destination (RFC 8200 §8.1)");
+            return DescribeIcmpV6(upper, null, null, root, header.UpperLayerOffset);
+        }
         return DescribeIcmpV6(upper, header.Source, header.Destination, root, header.UpperLayerOffset);
     }
 

@@ -32,6 +32,8 @@ public abstract record IcmpExtensionObject
     public int Write(Span<byte> destination)
     {
         int length = EncodedLength;
+        // RFC 4884 §7.2: the object length is 16 bits.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, ushort.MaxValue, nameof(EncodedLength));
         BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)length);
         destination[2] = ClassNum;
         destination[3] = ClassType;
@@ -54,6 +56,23 @@ public abstract record IcmpExtensionObject
         };
         bool known = classNum is ExtensionClass.MplsLabelStack or ExtensionClass.InterfaceInformation or ExtensionClass.InterfaceIdentification;
         return typed ?? new UnknownExtensionObject(classNum, classType, payload.ToArray(), Invalid: known);
+    }
+}
+
+/// <summary>Interface names are text on the wire but may hold any bytes: bytes that do not survive UTF-8 are kept raw.</summary>
+internal static class WireName
+{
+    /// <summary>
+    /// Reads a name field; <paramref name="paddedLength"/> gives the field length the writer makes for a name of n
+    /// bytes, so a field with other padding is kept raw too.
+    /// </summary>
+    public static (string Text, ReadOnlyMemory<byte> Raw) Read(ReadOnlySpan<byte> field, Func<int, int> paddedLength)
+    {
+        string text = Encoding.UTF8.GetString(field).TrimEnd('\0');
+        int used = field.LastIndexOfAnyExcept((byte)0) + 1;
+        bool lossless = Encoding.UTF8.GetByteCount(text) == used && Encoding.UTF8.GetBytes(text).AsSpan().SequenceEqual(field[..used])
+            && paddedLength(used) == field.Length;
+        return (text, lossless ? ReadOnlyMemory<byte>.Empty : field.ToArray());
     }
 }
 
@@ -126,6 +145,12 @@ public sealed record InterfaceInformationObject(
     uint? Mtu,
     byte ReservedBits = 0) : IcmpExtensionObject
 {
+    /// <summary>
+    /// The name field as read (after its length octet, padding included) when the name is not valid UTF-8; written
+    /// back instead of <see cref="Name"/> so that nothing read is changed. Empty for names that are text.
+    /// </summary>
+    public ReadOnlyMemory<byte> RawName { get; init; }
+
     private const int IfIndexBit = 0x08;
     private const int AddressBit = 0x04;
     private const int NameBit = 0x02;
@@ -138,7 +163,7 @@ public sealed record InterfaceInformationObject(
     public override byte ClassNum => ExtensionClass.InterfaceInformation;
 
     /// <summary>RFC 5837 §4.3: the name sub-object's length octet counts itself and is a multiple of 4, at most 64.</summary>
-    private int NameFieldLength => Name is null ? 0 : (1 + Encoding.UTF8.GetByteCount(Name) + 3) & ~3;
+    private int NameFieldLength => Name is null ? 0 : !RawName.IsEmpty ? 1 + RawName.Length : (1 + Encoding.UTF8.GetByteCount(Name) + 3) & ~3;
 
     protected override int PayloadLength =>
         (InterfaceIndex.HasValue ? 4 : 0)
@@ -152,6 +177,7 @@ public sealed record InterfaceInformationObject(
         uint? ifIndex = null;
         IPAddress? address = null;
         string? name = null;
+        ReadOnlyMemory<byte> rawName = default;
         uint? mtu = null;
         if ((classType & IfIndexBit) != 0)
         {
@@ -189,7 +215,7 @@ public sealed record InterfaceInformationObject(
             {
                 return null;
             }
-            name = Encoding.UTF8.GetString(payload.Slice(at + 1, length - 1)).TrimEnd('\0');
+            (name, rawName) = WireName.Read(payload.Slice(at + 1, length - 1), n => ((1 + n + 3) & ~3) - 1);
             at += length;
         }
         if ((classType & MtuBit) != 0)
@@ -205,7 +231,7 @@ public sealed record InterfaceInformationObject(
         {
             return null;
         }
-        return new InterfaceInformationObject((InterfaceRole)(classType >> 6), ifIndex, address, name, mtu, (byte)((classType >> 4) & 3));
+        return new InterfaceInformationObject((InterfaceRole)(classType >> 6), ifIndex, address, name, mtu, (byte)((classType >> 4) & 3)) { RawName = rawName };
     }
 
     protected override void WritePayload(Span<byte> destination)
@@ -228,10 +254,19 @@ public sealed record InterfaceInformationObject(
         if (Name is not null)
         {
             int length = NameFieldLength;
+            // RFC 5837 §4.3: the name sub-object, length octet included, is at most 64 bytes.
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 64, nameof(Name));
             var field = destination.Slice(at, length);
             field.Clear();
             field[0] = (byte)length;
-            Encoding.UTF8.GetBytes(Name, field[1..]);
+            if (RawName.IsEmpty)
+            {
+                Encoding.UTF8.GetBytes(Name, field[1..]);
+            }
+            else
+            {
+                RawName.Span.CopyTo(field[1..]);
+            }
             at += length;
         }
         if (Mtu is { } mtu)
@@ -258,6 +293,9 @@ public sealed record InterfaceIdentificationObject(InterfaceIdentificationKind K
     public override byte ClassNum => ExtensionClass.InterfaceIdentification;
     public override byte ClassType => (byte)Kind;
 
+    /// <summary>The name as read when it is not valid UTF-8 (padding included); written back instead of <see cref="Name"/>.</summary>
+    public ReadOnlyMemory<byte> RawName { get; init; }
+
     public static InterfaceIdentificationObject ForName(string name) => new(InterfaceIdentificationKind.ByName, name, null, null);
     public static InterfaceIdentificationObject ForIndex(uint index) => new(InterfaceIdentificationKind.ByIndex, null, index, null);
     public static InterfaceIdentificationObject ForAddress(IPAddress address) => new(InterfaceIdentificationKind.ByAddress, null, null, address);
@@ -265,7 +303,7 @@ public sealed record InterfaceIdentificationObject(InterfaceIdentificationKind K
     /// <summary>RFC 8335 §2.1: names are padded with zeros to a 32-bit boundary.</summary>
     protected override int PayloadLength => Kind switch
     {
-        InterfaceIdentificationKind.ByName => (Encoding.UTF8.GetByteCount(Name ?? "") + 3) & ~3,
+        InterfaceIdentificationKind.ByName => !RawName.IsEmpty ? RawName.Length : (Encoding.UTF8.GetByteCount(Name ?? "") + 3) & ~3,
         InterfaceIdentificationKind.ByIndex => 4,
         _ => 4 + (((Address?.AddressFamily == AddressFamily.InterNetwork ? 4 : 16) + 3) & ~3),
     };
@@ -275,7 +313,8 @@ public sealed record InterfaceIdentificationObject(InterfaceIdentificationKind K
         switch ((InterfaceIdentificationKind)classType)
         {
             case InterfaceIdentificationKind.ByName:
-                return new(InterfaceIdentificationKind.ByName, Encoding.UTF8.GetString(payload).TrimEnd('\0'), null, null);
+                var (name, raw) = WireName.Read(payload, n => (n + 3) & ~3);
+                return new(InterfaceIdentificationKind.ByName, name, null, null) { RawName = raw };
             case InterfaceIdentificationKind.ByIndex when payload.Length == 4:
                 return ForIndex(BinaryPrimitives.ReadUInt32BigEndian(payload));
             case InterfaceIdentificationKind.ByAddress when payload.Length >= 4:
@@ -296,8 +335,11 @@ public sealed record InterfaceIdentificationObject(InterfaceIdentificationKind K
         destination.Clear();
         switch (Kind)
         {
-            case InterfaceIdentificationKind.ByName:
+            case InterfaceIdentificationKind.ByName when RawName.IsEmpty:
                 Encoding.UTF8.GetBytes(Name ?? "", destination);
+                break;
+            case InterfaceIdentificationKind.ByName:
+                RawName.Span.CopyTo(destination);
                 break;
             case InterfaceIdentificationKind.ByIndex:
                 BinaryPrimitives.WriteUInt32BigEndian(destination, Index ?? 0);

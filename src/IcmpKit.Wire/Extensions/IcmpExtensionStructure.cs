@@ -39,7 +39,13 @@ public sealed record IcmpExtensionStructure
     /// <summary>Where, within the structure, the object walk stopped on a malformed object.</summary>
     public WireError ObjectError { get; init; }
 
-    public int EncodedLength => 4 + Objects.Sum(o => o.EncodedLength);
+    /// <summary>
+    /// The bytes from the first object whose length could not be walked to the end, kept verbatim so the structure
+    /// writes back as read (<see cref="ObjectError"/> says what was wrong).
+    /// </summary>
+    public ReadOnlyMemory<byte> MalformedTail { get; init; }
+
+    public int EncodedLength => 4 + Objects.Sum(o => o.EncodedLength) + MalformedTail.Length;
 
     /// <summary>Reads a structure that fills <paramref name="bytes"/>. Fails only when the 4-byte header is missing.</summary>
     public static bool TryParse(ReadOnlySpan<byte> bytes, out IcmpExtensionStructure? structure, out WireError error)
@@ -52,9 +58,11 @@ public sealed record IcmpExtensionStructure
         }
         var objects = new List<IcmpExtensionObject>();
         var reader = new IcmpExtensionObjectReader(bytes[4..]);
+        int walked = 4;
         while (reader.MoveNext())
         {
             objects.Add(IcmpExtensionObject.FromBytes(reader.Current));
+            walked += reader.Current.Length;
         }
         ushort checksum = BinaryPrimitives.ReadUInt16BigEndian(bytes[2..]);
         structure = new IcmpExtensionStructure
@@ -64,6 +72,7 @@ public sealed record IcmpExtensionStructure
             ChecksumValid = checksum != 0 && InternetChecksum.Verify(bytes),
             Objects = objects,
             ObjectError = reader.Error.Shift(4),
+            MalformedTail = bytes[walked..].ToArray(),
         };
         error = WireError.None;
         return true;
@@ -88,7 +97,11 @@ public sealed record IcmpExtensionStructure
         {
             at += obj.Write(target[at..]);
         }
-        BinaryPrimitives.WriteUInt16BigEndian(target[2..], InternetChecksum.Compute(target));
+        MalformedTail.Span.CopyTo(target[at..]);
+        ushort checksum = InternetChecksum.Compute(target);
+        // A computed 0 is written as 0xFFFF (the same one's complement zero, and it verifies the same): readers take a
+        // zero checksum to mean "not computed" (RFC 4884 §7 makes it mandatory, so 0 only comes from careless senders).
+        BinaryPrimitives.WriteUInt16BigEndian(target[2..], checksum == 0 ? (ushort)0xFFFF : checksum);
         return length;
     }
 }

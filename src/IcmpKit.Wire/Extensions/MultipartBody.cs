@@ -25,15 +25,30 @@ public sealed record MultipartBody
     public QuotedDatagram Quote => QuotedDatagram.Parse(OriginalDatagram);
 
     /// <summary>Splits an error body by its length attribute (0 when the type has none or it is unused).</summary>
-    public static MultipartBody Parse(ReadOnlyMemory<byte> body, int lengthAttribute, int wordSize)
+    /// <summary>
+    /// A non-zero length attribute read with no extension structure after it; written back as read so that the
+    /// message does not change (and no structure appears where the sender had none).
+    /// </summary>
+    public byte KeptLengthAttribute { get; init; }
+
+    /// <param name="body">The bytes after the 8-byte ICMP header.</param>
+    /// <param name="lengthAttribute">The RFC 4884 length attribute as read (0 when unused).</param>
+    /// <param name="wordSize">4 for ICMPv4, 8 for ICMPv6 (RFC 4884 §4.1, §4.2).</param>
+    /// <param name="extensible">False for the error types RFC 4884 does not extend (ICMPv4 redirect and source quench,
+    /// ICMPv6 packet too big and parameter problem): their body is all original datagram.</param>
+    public static MultipartBody Parse(ReadOnlyMemory<byte> body, int lengthAttribute, int wordSize, bool extensible = true)
     {
         var span = body.Span;
+        if (!extensible)
+        {
+            return new MultipartBody { OriginalDatagram = body };
+        }
         if (lengthAttribute != 0)
         {
             int originalLength = lengthAttribute * wordSize;
             if (originalLength > span.Length)
             {
-                return new MultipartBody { OriginalDatagram = body, LengthAttributeInvalid = true };
+                return new MultipartBody { OriginalDatagram = body, LengthAttributeInvalid = true, KeptLengthAttribute = (byte)lengthAttribute };
             }
             var rest = span[originalLength..];
             IcmpExtensionStructure? extensions = null;
@@ -53,6 +68,7 @@ public sealed record MultipartBody
                 Extensions = extensions,
                 Layout = extensions is null ? ExtensionLayout.None : ExtensionLayout.LengthAttribute,
                 LengthAttributeInvalid = extensions is null && !rest.IsEmpty,
+                KeptLengthAttribute = extensions is null ? (byte)lengthAttribute : (byte)0,
             };
         }
         if (span.Length >= MinimumOriginalDatagramLength + 4
@@ -90,7 +106,8 @@ public sealed record MultipartBody
 
     /// <summary>The length attribute to write: 0 without extensions or in the fixed layout, else the field in words.</summary>
     public byte LengthAttribute(int wordSize) =>
-        Extensions is null || Layout == ExtensionLayout.Fixed128 ? (byte)0 : (byte)(OriginalFieldLength(wordSize) / wordSize);
+        Extensions is null ? KeptLengthAttribute
+        : Layout == ExtensionLayout.Fixed128 ? (byte)0 : (byte)(OriginalFieldLength(wordSize) / wordSize);
 
     public int EncodedLength(int wordSize) => OriginalFieldLength(wordSize) + (Extensions?.EncodedLength ?? 0);
 

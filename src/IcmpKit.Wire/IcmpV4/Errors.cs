@@ -25,6 +25,9 @@ public abstract partial record IcmpV4Message
         /// <summary>True when the length attribute pointed past the message, or at bytes that were not a structure.</summary>
         public bool LengthAttributeInvalid { get; init; }
 
+        /// <summary>A non-zero length attribute read with no structure after it, written back as read.</summary>
+        public byte KeptLengthAttribute { get; init; }
+
         /// <summary>The length attribute as it will be written.</summary>
         public byte LengthAttribute => HasLengthAttribute ? Multipart.LengthAttribute(WordSize) : (byte)0;
 
@@ -34,7 +37,7 @@ public abstract partial record IcmpV4Message
         /// <summary>RFC 4884 §4.1 gives types 3, 11 and 12 a length attribute; redirect and source quench have none.</summary>
         protected virtual bool HasLengthAttribute => true;
 
-        private MultipartBody Multipart => new() { OriginalDatagram = OriginalDatagram, Extensions = Extensions, Layout = Layout };
+        private MultipartBody Multipart => new() { OriginalDatagram = OriginalDatagram, Extensions = Extensions, Layout = Layout, KeptLengthAttribute = KeptLengthAttribute };
 
         protected override int BodyLength => Multipart.EncodedLength(WordSize);
 
@@ -43,7 +46,7 @@ public abstract partial record IcmpV4Message
         internal static ErrorMessage Read(IcmpV4Packet packet, ReadOnlyMemory<byte> owned)
         {
             bool hasLength = packet.Type is IcmpV4Type.DestinationUnreachable or IcmpV4Type.TimeExceeded or IcmpV4Type.ParameterProblem;
-            var body = MultipartBody.Parse(owned[IcmpV4Packet.Field.Body..], hasLength ? packet.LengthAttribute : 0, WordSize);
+            var body = MultipartBody.Parse(owned[IcmpV4Packet.Field.Body..], hasLength ? packet.LengthAttribute : 0, WordSize, extensible: hasLength);
             ErrorMessage message = packet.Type switch
             {
                 IcmpV4Type.DestinationUnreachable => new DestinationUnreachable { NextHopMtu = packet.NextHopMtu, Unused = packet.Bytes[4] },
@@ -58,6 +61,7 @@ public abstract partial record IcmpV4Message
                 Extensions = body.Extensions,
                 Layout = body.Layout,
                 LengthAttributeInvalid = body.LengthAttributeInvalid,
+                KeptLengthAttribute = body.KeptLengthAttribute,
             };
         }
     }

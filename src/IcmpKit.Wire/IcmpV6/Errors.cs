@@ -18,13 +18,16 @@ public abstract partial record IcmpV6Message
         public ExtensionLayout Layout { get; init; }
         public bool LengthAttributeInvalid { get; init; }
 
+        /// <summary>A non-zero length attribute read with no structure after it, written back as read.</summary>
+        public byte KeptLengthAttribute { get; init; }
+
         public QuotedDatagram Quote => QuotedDatagram.Parse(OriginalDatagram);
 
         protected virtual bool HasLengthAttribute => true;
 
         public byte LengthAttribute => HasLengthAttribute ? Multipart.LengthAttribute(WordSize) : (byte)0;
 
-        private MultipartBody Multipart => new() { OriginalDatagram = OriginalDatagram, Extensions = Extensions, Layout = Layout };
+        private MultipartBody Multipart => new() { OriginalDatagram = OriginalDatagram, Extensions = Extensions, Layout = Layout, KeptLengthAttribute = KeptLengthAttribute };
 
         protected override int BodyLength => Multipart.EncodedLength(WordSize);
 
@@ -33,7 +36,7 @@ public abstract partial record IcmpV6Message
         internal static ErrorMessage Read(IcmpV6Packet packet, ReadOnlyMemory<byte> owned)
         {
             bool hasLength = packet.Type is IcmpV6Type.DestinationUnreachable or IcmpV6Type.TimeExceeded;
-            var body = MultipartBody.Parse(owned[8..], hasLength ? packet.LengthAttribute : 0, WordSize);
+            var body = MultipartBody.Parse(owned[8..], hasLength ? packet.LengthAttribute : 0, WordSize, extensible: hasLength);
             ErrorMessage message = packet.Type switch
             {
                 IcmpV6Type.DestinationUnreachable => new DestinationUnreachable { Unused = (uint)(packet.RestOfHeader & 0x00FF_FFFF) },
@@ -47,6 +50,7 @@ public abstract partial record IcmpV6Message
                 Extensions = body.Extensions,
                 Layout = body.Layout,
                 LengthAttributeInvalid = body.LengthAttributeInvalid,
+                KeptLengthAttribute = body.KeptLengthAttribute,
             };
         }
     }
