@@ -15,7 +15,16 @@ public abstract partial record IcmpV4Message
     public sealed record RouterAdvertisement(ushort Lifetime, IReadOnlyList<RouterAddressEntry> Entries, byte AddressEntrySize = 2) : IcmpV4Message
     {
         public override IcmpV4Type Type => IcmpV4Type.RouterAdvertisement;
-        protected override uint RestOfHeader => ((uint)Entries.Count << 24) | ((uint)AddressEntrySize << 16) | Lifetime;
+        protected override uint RestOfHeader
+        {
+            get
+            {
+                // RFC 1256 §3: Num Addrs is one octet, and an entry is at least the address and its preference.
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(Entries.Count, byte.MaxValue, nameof(Entries));
+                ArgumentOutOfRangeException.ThrowIfLessThan(AddressEntrySize, (byte)2, nameof(AddressEntrySize));
+                return ((uint)Entries.Count << 24) | ((uint)AddressEntrySize << 16) | Lifetime;
+            }
+        }
         protected override int BodyLength => Entries.Count * AddressEntrySize * 4;
 
         protected override void WriteBody(Span<byte> body)
@@ -74,7 +83,10 @@ public abstract partial record IcmpV4Message
     public sealed record Traceroute(ushort IdNumber, ushort OutboundHopCount, ushort ReturnHopCount, uint OutputLinkSpeed, uint OutputLinkMtu) : IcmpV4Message
     {
         public override IcmpV4Type Type => IcmpV4Type.Traceroute;
-        protected override uint RestOfHeader => (uint)IdNumber << 16;
+        /// <summary>The 16 unused bits after the ID number, kept as read.</summary>
+        public ushort Unused { get; init; }
+
+        protected override uint RestOfHeader => ((uint)IdNumber << 16) | Unused;
         protected override int BodyLength => 12;
 
         protected override void WriteBody(Span<byte> body)
@@ -95,7 +107,8 @@ public abstract partial record IcmpV4Message
             }
             error = WireError.None;
             return new Traceroute(packet.Identifier, BinaryPrimitives.ReadUInt16BigEndian(body), BinaryPrimitives.ReadUInt16BigEndian(body[2..]),
-                BinaryPrimitives.ReadUInt32BigEndian(body[4..]), BinaryPrimitives.ReadUInt32BigEndian(body[8..]));
+                BinaryPrimitives.ReadUInt32BigEndian(body[4..]), BinaryPrimitives.ReadUInt32BigEndian(body[8..]))
+            { Unused = packet.SequenceNumber };
         }
     }
 }

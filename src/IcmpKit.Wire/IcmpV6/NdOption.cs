@@ -28,6 +28,8 @@ public abstract record NdOption
     public virtual int Write(Span<byte> destination)
     {
         int length = EncodedLength;
+        // RFC 4861 §4.6: the length octet counts 8-byte units, so an option is at most 2040 bytes.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 255 * 8, nameof(EncodedLength));
         var target = destination[..length];
         target.Clear();
         target[0] = Type;
