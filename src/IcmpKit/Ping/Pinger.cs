@@ -191,13 +191,13 @@ public sealed class Pinger : IDisposable
     private async Task ReceiveLoopAsync(ChannelWriter<PingEvent> events, CancellationToken token)
     {
         byte[] buffer = new byte[65536];
-        EndPoint any = _target.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         while (!token.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int length;
+            IPAddress from;
             try
             {
-                result = await _socket.Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
+                (length, from) = await _socket.ReceiveAsync(buffer, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -208,8 +208,7 @@ public sealed class Pinger : IDisposable
                 continue; // e.g. a datagram ICMP socket reporting an error through recvfrom: errors come with the error queue
             }
             long now = _time.GetTimestamp();
-            var from = ((IPEndPoint)result.RemoteEndPoint).Address;
-            var packet = buffer.AsSpan(0, result.ReceivedBytes);
+            var packet = buffer.AsSpan(0, length);
             var @event = _target.AddressFamily == AddressFamily.InterNetworkV6 ? ReadV6(packet, from, now) : ReadV4(packet, from, now);
             if (@event is not null)
             {

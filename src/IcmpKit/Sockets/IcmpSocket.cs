@@ -102,5 +102,13 @@ public sealed class IcmpSocket : IDisposable
     public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> message, IPAddress target, CancellationToken cancellationToken) =>
         Socket.SendToAsync(message, SocketFlags.None, new IPEndPoint(target, 0), cancellationToken);
 
+    /// <summary>Receives one packet: the ICMP message (with its IPv4 header on raw IPv4 sockets) and the sender.</summary>
+    public async ValueTask<(int Length, IPAddress From)> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        EndPoint any = Family == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        var result = await Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+        return (result.ReceivedBytes, ((IPEndPoint)result.RemoteEndPoint).Address);
+    }
+
     public void Dispose() => Socket.Dispose();
 }
