@@ -17,9 +17,7 @@ internal static partial class PacketDescriber
         {
             if (IcmpV4Packet.TryRead(bytes, out var partial, out _))
             {
-                node.Add("type", (byte)partial.Type, $"{(byte)partial.Type} ({IcmpV4Names.TypeName(partial.Type)})");
-                node.Add("code", partial.Code);
-                node.Add("checksum", partial.Checksum, Hex4(partial.Checksum));
+                AddPartialHeader(node, (byte)partial.Type, IcmpV4Names.TypeName(partial.Type), partial.Code, partial.Checksum);
             }
             return new DecodeResult(root, error.Shift(offset), "ICMPv4 message");
         }
@@ -34,9 +32,7 @@ internal static partial class PacketDescriber
         {
             if (IcmpV6Packet.TryRead(bytes, out var partial, out _))
             {
-                node.Add("type", (byte)partial.Type, $"{(byte)partial.Type} ({IcmpV6Names.TypeName(partial.Type)})");
-                node.Add("code", partial.Code);
-                node.Add("checksum", partial.Checksum, Hex4(partial.Checksum));
+                AddPartialHeader(node, (byte)partial.Type, IcmpV6Names.TypeName(partial.Type), partial.Code, partial.Checksum);
             }
             return new DecodeResult(root, error.Shift(offset), "ICMPv6 message");
         }
@@ -46,29 +42,26 @@ internal static partial class PacketDescriber
 
     private static void AddIcmpV4(FieldNode node, IcmpV4Message message)
     {
-        node.Add("type", (byte)message.Type, $"{(byte)message.Type} ({IcmpV4Names.TypeName(message.Type)})");
-        node.Add("code", message.Code, IcmpV4Names.CodeName(message.Type, message.Code) is { } name ? $"{message.Code} ({name})" : null);
-        node.Add("name", message.DisplayName);
-        node.Add("checksum", message.Checksum, $"{Hex4(message.Checksum)} ({(message.ChecksumValid ? "valid" : "BAD")})");
-        node.Add("checksum_valid", message.ChecksumValid);
+        AddHeader(node, (byte)message.Type, IcmpV4Names.TypeName(message.Type), message.Code,
+            IcmpV4Names.CodeName(message.Type, message.Code), message.DisplayName, message.Checksum, message.ChecksumValid);
         switch (message)
         {
             case IcmpV4Message.Echo echo:
                 AddEcho(node, echo.Identifier, echo.SequenceNumber, echo.Data.Span);
                 break;
             case IcmpV4Message.Information info:
-                node.Add("identifier", info.Identifier, $"{Hex4(info.Identifier)} ({info.Identifier})");
+                node.Add("identifier", info.Identifier, HexAndDecimal(info.Identifier));
                 node.Add("sequence", info.SequenceNumber);
                 break;
             case IcmpV4Message.Timestamp ts:
-                node.Add("identifier", ts.Identifier, $"{Hex4(ts.Identifier)} ({ts.Identifier})");
+                node.Add("identifier", ts.Identifier, HexAndDecimal(ts.Identifier));
                 node.Add("sequence", ts.SequenceNumber);
                 node.Add("originate", ts.Originate, FormatMilliseconds(ts.Originate));
                 node.Add("receive", ts.Receive, FormatMilliseconds(ts.Receive));
                 node.Add("transmit", ts.Transmit, FormatMilliseconds(ts.Transmit));
                 break;
             case IcmpV4Message.AddressMask mask:
-                node.Add("identifier", mask.Identifier, $"{Hex4(mask.Identifier)} ({mask.Identifier})");
+                node.Add("identifier", mask.Identifier, HexAndDecimal(mask.Identifier));
                 node.Add("sequence", mask.SequenceNumber);
                 node.Add("address_mask", mask.Mask.ToString(), mask.PrefixLength is { } p ? $"{mask.Mask} (/{p})" : $"{mask.Mask} (not contiguous)");
                 break;
@@ -114,21 +107,15 @@ internal static partial class PacketDescriber
                 AddErrorBody(node, error.LengthAttribute, error.LengthAttributeInvalid, error.OriginalDatagram, error.Quote, error.Layout, error.Extensions);
                 break;
             case IcmpV4Message.Unknown unknown:
-                node.Add("rest_of_header", unknown.HeaderWord, $"0x{unknown.HeaderWord:x8}");
-                node.Add("body_length", unknown.Body.Length);
-                node.Add("body", Convert.ToHexStringLower(unknown.Body.Span));
+                AddUnknown(node, unknown.HeaderWord, unknown.Body.Span);
                 break;
         }
     }
 
     private static void AddIcmpV6(FieldNode node, IcmpV6Message message)
     {
-        node.Add("type", (byte)message.Type, $"{(byte)message.Type} ({IcmpV6Names.TypeName(message.Type)})");
-        node.Add("code", message.Code, IcmpV6Names.CodeName(message.Type, message.Code) is { } name ? $"{message.Code} ({name})" : null);
-        node.Add("name", message.DisplayName);
-        string validity = message.ChecksumValid switch { true => "valid", false => "BAD", null => "not verified" };
-        node.Add("checksum", message.Checksum, $"{Hex4(message.Checksum)} ({validity})");
-        node.AddIf("checksum_valid", message.ChecksumValid);
+        AddHeader(node, (byte)message.Type, IcmpV6Names.TypeName(message.Type), message.Code,
+            IcmpV6Names.CodeName(message.Type, message.Code), message.DisplayName, message.Checksum, message.ChecksumValid);
         switch (message)
         {
             case IcmpV6Message.Echo echo:
@@ -156,16 +143,44 @@ internal static partial class PacketDescriber
                 AddNeighborDiscovery(node, nd);
                 break;
             case IcmpV6Message.Unknown unknown:
-                node.Add("rest_of_header", unknown.HeaderWord, $"0x{unknown.HeaderWord:x8}");
-                node.Add("body_length", unknown.Body.Length);
-                node.Add("body", Convert.ToHexStringLower(unknown.Body.Span));
+                AddUnknown(node, unknown.HeaderWord, unknown.Body.Span);
                 break;
         }
     }
 
+    /// <summary>The lines every ICMP message starts with; a null <paramref name="checksumValid"/> means not verified.</summary>
+    private static void AddHeader(FieldNode node, byte type, string typeName, byte code, string? codeName, string displayName,
+        ushort checksum, bool? checksumValid)
+    {
+        node.Add("type", type, $"{type} ({typeName})");
+        node.Add("code", code, codeName is null ? null : $"{code} ({codeName})");
+        node.Add("name", displayName);
+        string validity = checksumValid switch { true => "valid", false => "BAD", null => "not verified" };
+        node.Add("checksum", checksum, $"{Hex4(checksum)} ({validity})");
+        node.AddIf("checksum_valid", checksumValid);
+    }
+
+    /// <summary>What can be shown of a message that did not parse: its 4-byte start.</summary>
+    private static void AddPartialHeader(FieldNode node, byte type, string typeName, byte code, ushort checksum)
+    {
+        node.Add("type", type, $"{type} ({typeName})");
+        node.Add("code", code);
+        node.Add("checksum", checksum, Hex4(checksum));
+    }
+
+    private static void AddUnknown(FieldNode node, uint headerWord, ReadOnlySpan<byte> body)
+    {
+        node.Add("rest_of_header", headerWord, $"0x{headerWord:x8}");
+        node.Add("body_length", body.Length);
+        node.Add("body", Convert.ToHexStringLower(body));
+    }
+
+    /// <summary>"0x004d (77)": identifiers read both ways.</summary>
+    private static string HexAndDecimal(ushort value) => $"{Hex4(value)} ({value})";
+
     private static void AddEcho(FieldNode node, ushort identifier, ushort sequence, ReadOnlySpan<byte> data)
     {
-        node.Add("identifier", identifier, $"{Hex4(identifier)} ({identifier})");
+        node.Add("identifier", identifier, HexAndDecimal(identifier));
         node.Add("sequence", sequence);
         node.Add("data_length", data.Length);
         node.Add("data", Convert.ToHexStringLower(data));
@@ -173,7 +188,7 @@ internal static partial class PacketDescriber
 
     private static void AddExtendedEchoRequest(FieldNode node, ushort identifier, byte sequence, bool local, IcmpExtensionStructure? extensions, int trailing)
     {
-        node.Add("identifier", identifier, $"{Hex4(identifier)} ({identifier})");
+        node.Add("identifier", identifier, HexAndDecimal(identifier));
         node.Add("sequence", sequence);
         node.Add("local", local);
         if (extensions is not null)
@@ -188,7 +203,7 @@ internal static partial class PacketDescriber
 
     private static void AddExtendedEchoReply(FieldNode node, ushort identifier, byte sequence, ExtendedEchoState state, bool active, bool v4, bool v6)
     {
-        node.Add("identifier", identifier, $"{Hex4(identifier)} ({identifier})");
+        node.Add("identifier", identifier, HexAndDecimal(identifier));
         node.Add("sequence", sequence);
         node.Add("state", (byte)state, $"{(byte)state} ({state})");
         node.Add("active", active);
@@ -222,7 +237,7 @@ internal static partial class PacketDescriber
                 q.Add("type", icmp.Type, icmp.IsV6 ? $"{icmp.Type} ({IcmpV6Names.TypeName((IcmpV6Type)icmp.Type)})" : $"{icmp.Type} ({IcmpV4Names.TypeName((IcmpV4Type)icmp.Type)})");
                 q.Add("code", icmp.Code);
                 q.Add("checksum", icmp.Checksum, Hex4(icmp.Checksum));
-                q.Add("identifier", icmp.Identifier, $"{Hex4(icmp.Identifier)} ({icmp.Identifier})");
+                q.Add("identifier", icmp.Identifier, HexAndDecimal(icmp.Identifier));
                 q.Add("sequence", icmp.SequenceNumber);
                 break;
             case QuotedUdp udp:

@@ -112,7 +112,7 @@ internal static partial class PacketDescriber
         node.Add("dscp", header.Dscp);
         node.Add("ecn", header.Ecn);
         node.Add("total_length", header.TotalLength);
-        node.Add("identification", header.Identification, $"{Hex4(header.Identification)} ({header.Identification})");
+        node.Add("identification", header.Identification, HexAndDecimal(header.Identification));
         node.Add("flag_reserved", header.ReservedFlag);
         node.Add("flag_df", header.DontFragment);
         node.Add("flag_mf", header.MoreFragments);
