@@ -86,6 +86,14 @@ public ref struct IPv6ExtensionWalker
 
     public WireError Error { get; private set; }
 
+    /// <summary>Walks to the end of the chain; then <see cref="NextHeader"/> and <see cref="Offset"/> name the upper layer.</summary>
+    public void SkipToUpperLayer()
+    {
+        while (MoveNext())
+        {
+        }
+    }
+
     public bool MoveNext()
     {
         if (NonInitialFragment || Truncated || !Error.IsNone || !IPProtocol.IsWalkableExtension(NextHeader))

@@ -56,9 +56,7 @@ public readonly ref struct QuotedProbe
                 return false;
             }
             var walker = new IPv6ExtensionWalker(v6.NextHeader, v6.Payload);
-            while (walker.MoveNext())
-            {
-            }
+            walker.SkipToUpperLayer();
             if (walker.NonInitialFragment || walker.Truncated || !walker.Error.IsNone)
             {
                 error = walker.Error.IsNone ? new WireError(WireErrorKind.Truncated, 40 + walker.Offset) : walker.Error.Shift(40);

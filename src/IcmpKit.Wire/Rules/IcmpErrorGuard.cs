@@ -92,9 +92,7 @@ public static class IcmpErrorGuard
             return ErrorSuppression.Malformed;
         }
         var walker = new IPv6ExtensionWalker(packet.NextHeader, packet.Payload);
-        while (walker.MoveNext())
-        {
-        }
+        walker.SkipToUpperLayer();
         if (walker.NextHeader == IPProtocol.IcmpV6 && !walker.NonInitialFragment && !walker.Truncated)
         {
             var upper = packet.Payload[walker.Offset..];
