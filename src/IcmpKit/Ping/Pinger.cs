@@ -2,90 +2,151 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using IcmpKit.Sockets;
+using IcmpKit.Transport;
 using IcmpKit.Wire.IcmpV4;
 using IcmpKit.Wire.IcmpV6;
-using IcmpKit.Wire.IPv4;
-using IcmpKit.Wire.IPv6;
-using IcmpKit.Wire.Quoting;
 
 namespace IcmpKit.Ping;
 
 /// <summary>
-/// Sends echo requests to one target and reports replies, timeouts and ICMP errors as they happen.
-/// The echoed payload is never trusted for timing: the send time is kept here, by sequence number, and the
-/// payload only carries a per-run cookie so that foreign or forged replies are not counted.
+/// Sends requests to one target and reports replies, timeouts and ICMP errors as they happen (DESIGN §4).
+/// The RTT is this process's send time against the kernel's receive timestamp; the echoed data is only compared,
+/// never trusted: the cookie says whose reply it is, a forged timestamp cannot stretch an RTT or a wait.
 /// </summary>
-public sealed class Pinger : IDisposable
+public sealed partial class Pinger : IDisposable, IIcmpReceiver
 {
-    /// <summary>Cookie bytes at the start of the payload (fewer when the payload is smaller).</summary>
-    private const int CookieLength = 8;
+    private const long NanosecondsPerMillisecond = 1_000_000;
 
-    private readonly IcmpSocket _socket;
+    private readonly IcmpTransport _transport;
+    private readonly bool _ownsTransport;
+    private readonly IcmpRegistration _registration;
     private readonly IPAddress _target;
+    private readonly byte[] _targetBytes;
     private readonly PingOptions _options;
     private readonly TimeProvider _time;
-    private readonly ushort _identifier;
-    private readonly byte[] _cookie = new byte[CookieLength];
-    private readonly Dictionary<ushort, long> _sentAt = [];
-    private readonly HashSet<ushort> _answered = [];
-    private readonly long[] _sendTime = new long[65536]; // by sequence number, kept after the reply to time duplicates
+    private readonly EchoPayload _payload;
+    private readonly bool _v6;
+    private readonly SequenceWindow _window = new();
+    private readonly long[] _payloadStamp = new long[65536];
+    private readonly Queue<ushort> _sendOrder = new();
+    private readonly Queue<ushort> _awaitingLocalError = new();
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _progress = new(0, int.MaxValue);
+    private Channel<PingEvent>? _events;
+    private long _transmitted;
+    private long _received;
+    private long _errors;
+    private long _ewmaTimes8Microseconds;
 
+    /// <summary>Opens a transport of its own for <paramref name="target"/> (throws <see cref="IcmpSocketException"/>).</summary>
     public Pinger(IPAddress target, PingOptions options, TimeProvider? time = null)
+        : this(target, options, OpenTransport(target, options), ownsTransport: true, time)
+    {
+    }
+
+    /// <summary>Runs on a given transport (shared with other operations, or a fake in tests).</summary>
+    public Pinger(IPAddress target, PingOptions options, IcmpTransport transport, bool ownsTransport = false, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.PayloadSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PayloadSize, 65507);
+        ArgumentNullException.ThrowIfNull(transport);
+        Validate(target, options);
+        if (transport.Family != target.AddressFamily)
+        {
+            throw new ArgumentException($"the transport is {transport.Family}, the target {target} is not", nameof(transport));
+        }
         _target = target;
+        _targetBytes = target.GetAddressBytes();
+        _v6 = target.AddressFamily == AddressFamily.InterNetworkV6;
         _options = options;
         _time = time ?? TimeProvider.System;
-        _socket = IcmpSocket.Open(target.AddressFamily, options.SocketKind);
-        if (options.TimeToLive is { } ttl)
-        {
-            _socket.SetTimeToLive(ttl);
-        }
-        _identifier = (ushort)RandomNumberGenerator.GetInt32(1, 65536);
-        RandomNumberGenerator.Fill(_cookie);
+        _transport = transport;
+        _ownsTransport = ownsTransport;
+        _registration = transport.Register(this);
+        _payload = new EchoPayload(options.RequestType == PingRequestType.Echo ? options.PayloadSize : 0, _registration.Cookie, options.Pattern.Span);
     }
 
-    public IcmpSocketKind SocketKind => _socket.Kind;
+    public IcmpSocketKind SocketKind => _transport.Kind;
 
-    public string WhyNotDatagram => _socket.WhyNotDatagram;
+    public string WhyNotDatagram => _transport.WhyNotDatagram;
 
+    /// <summary>The identifier on the wire (the kernel's, on datagram sockets).</summary>
+    public ushort Identifier => _transport.KernelIdentifier ?? _registration.Identifier;
+
+    public IcmpTransport Transport => _transport;
+
+    /// <summary>Requests sent so far, failed sends included (as iputils counts them).</summary>
+    public long Transmitted => Interlocked.Read(ref _transmitted);
+
+    /// <summary>Distinct requests answered so far.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    public long Errors => Interlocked.Read(ref _errors);
+
+    private static SocketIcmpTransport OpenTransport(IPAddress target, PingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        var socket = options.Socket;
+        if (options.RequestType != PingRequestType.Echo && socket.Kind is null)
+        {
+            socket = socket with { Kind = IcmpSocketKind.Raw }; // datagram ICMP sockets send only echo requests
+        }
+        // One operation: a one-identifier kernel filter, and local errors (which carry no request) come here.
+        return SocketIcmpTransport.Open(target.AddressFamily, socket, maxOperations: 1);
+    }
+
+    private static void Validate(IPAddress target, PingOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(options.PayloadSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.PayloadSize, target.AddressFamily == AddressFamily.InterNetworkV6 ? 65527 : 65507);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Preload, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FloodWindow, 1);
+        if (options.Count is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Count, "Count is 1 or more.");
+        }
+        if (options.RequestType != PingRequestType.Echo && target.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            throw new ArgumentException($"{options.RequestType} requests exist only in ICMPv4", nameof(options));
+        }
+        if (options.RequestType != PingRequestType.Echo && options.Socket.Kind == IcmpSocketKind.Datagram)
+        {
+            throw new IcmpSocketException($"a datagram ICMP socket sends only echo requests; {options.RequestType} needs a raw socket (root or cap_net_raw)");
+        }
+    }
+
+    /// <summary>
+    /// Runs the pings: yields each event as it happens and ends when the count is reached and the last replies are in
+    /// (or the wait after the last request ran out), at the deadline, or when <paramref name="cancellationToken"/> fires.
+    /// </summary>
     public async IAsyncEnumerable<PingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var events = Channel.CreateUnbounded<PingEvent>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_options.Deadline is { } deadline)
+        var events = Channel.CreateUnbounded<PingEvent>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        if (Interlocked.CompareExchange(ref _events, events, null) is not null)
         {
-            stop.CancelAfter(deadline);
+            throw new InvalidOperationException("A Pinger runs once.");
         }
-        var receiver = Task.Run(() => ReceiveLoopAsync(events.Writer, stop.Token), CancellationToken.None);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = _options.Deadline is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var registration = deadline?.Token.Register(stop.Cancel);
         var sender = Task.Run(async () =>
         {
             Exception? failure = null;
             try
             {
-                await SendLoopAsync(events.Writer, stop.Token).ConfigureAwait(false);
+                await SendLoopAsync(stop.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or the deadline: the caller prints the summary from what it has seen.
+            }
+            catch (Exception e)
             {
                 failure = e;
             }
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await receiver.ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failure ??= e;
-            }
-            // Always complete: the reader below must end, and a failure of either loop reaches the caller.
             events.Writer.TryComplete(failure);
         }, CancellationToken.None);
         await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -95,219 +156,15 @@ public sealed class Pinger : IDisposable
         await sender.ConfigureAwait(false);
     }
 
-    private async Task SendLoopAsync(ChannelWriter<PingEvent> events, CancellationToken token)
-    {
-        byte[] payload = new byte[_options.PayloadSize];
-        for (int i = 0; i < payload.Length; i++)
-        {
-            payload[i] = (byte)i; // iputils-style fill after the cookie
-        }
-        _cookie.AsSpan(0, Math.Min(CookieLength, payload.Length)).CopyTo(payload);
-        byte[] message = new byte[8 + payload.Length];
-        ushort sequence = 0;
-        int sent = 0;
-        try
-        {
-            while (_options.Count is not { } count || sent < count)
-            {
-                sequence++;
-                BuildRequest(message, payload, sequence);
-                lock (_gate)
-                {
-                    _sentAt[sequence] = _sendTime[sequence] = _time.GetTimestamp();
-                    _answered.Remove(sequence);
-                }
-                await _socket.SendToAsync(message, _target, token).ConfigureAwait(false);
-                sent++;
-                events.TryWrite(new PingSent(sequence));
-                ExpireOverdue(events);
-                if (_options.Count is { } total && sent >= total)
-                {
-                    break;
-                }
-                await Task.Delay(_options.Interval, _time, token).ConfigureAwait(false);
-            }
-            // Linger for the replies still due, but no longer than the per-reply wait.
-            var lingerEnd = _time.GetTimestamp() + (long)(_options.Timeout.TotalSeconds * _time.TimestampFrequency);
-            while (HasPending() && _time.GetTimestamp() < lingerEnd)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(5), _time, token).ConfigureAwait(false);
-                ExpireOverdue(events);
-            }
-            ExpireOverdue(events, force: true);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C or the deadline: the caller prints the summary from what it has seen.
-        }
-    }
+    private void Emit(PingEvent item) => _events?.Writer.TryWrite(item);
 
-    private bool HasPending()
+    public void Dispose()
     {
-        lock (_gate)
+        _registration.Dispose();
+        if (_ownsTransport)
         {
-            return _sentAt.Count > 0;
+            _transport.Dispose();
         }
+        _progress.Dispose();
     }
-
-    private void ExpireOverdue(ChannelWriter<PingEvent> events, bool force = false)
-    {
-        long now = _time.GetTimestamp();
-        long wait = (long)(_options.Timeout.TotalSeconds * _time.TimestampFrequency);
-        List<ushort> expired = [];
-        lock (_gate)
-        {
-            foreach (var (sequence, sentAt) in _sentAt)
-            {
-                if (force || now - sentAt >= wait)
-                {
-                    expired.Add(sequence);
-                }
-            }
-            foreach (var sequence in expired)
-            {
-                _sentAt.Remove(sequence);
-            }
-        }
-        foreach (var sequence in expired)
-        {
-            events.TryWrite(new PingTimeout(sequence));
-        }
-    }
-
-    private void BuildRequest(byte[] message, byte[] payload, ushort sequence)
-    {
-        if (_target.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            // The kernel computes the ICMPv6 checksum on raw and datagram ICMPv6 sockets (RFC 3542 §3.1).
-            new IcmpV6Message.EchoRequest(_identifier, sequence, payload).TryWrite(message, null, null, out _);
-        }
-        else
-        {
-            new IcmpV4Message.EchoRequest(_identifier, sequence, payload).TryWrite(message, out _);
-        }
-    }
-
-    private async Task ReceiveLoopAsync(ChannelWriter<PingEvent> events, CancellationToken token)
-    {
-        byte[] buffer = new byte[65536];
-        while (!token.IsCancellationRequested)
-        {
-            int length;
-            IPAddress from;
-            try
-            {
-                (length, from) = await _socket.ReceiveAsync(buffer, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue; // e.g. a datagram ICMP socket reporting an error through recvfrom: errors come with the error queue
-            }
-            long now = _time.GetTimestamp();
-            var packet = buffer.AsSpan(0, length);
-            var @event = _target.AddressFamily == AddressFamily.InterNetworkV6 ? ReadV6(packet, from, now) : ReadV4(packet, from, now);
-            if (@event is not null)
-            {
-                events.TryWrite(@event);
-            }
-        }
-    }
-
-    private PingEvent? ReadV4(ReadOnlySpan<byte> packet, IPAddress from, long now)
-    {
-        int? ttl = null;
-        var icmp = packet;
-        if (_socket.ReceivesIPHeader)
-        {
-            if (!IPv4Packet.TryRead(packet, out var ip, out _))
-            {
-                return null;
-            }
-            ttl = ip.TimeToLive;
-            icmp = ip.Payload;
-        }
-        if (!IcmpV4Packet.TryRead(icmp, out var message, out _) || !message.IsChecksumValid)
-        {
-            return null;
-        }
-        if (message.Type == IcmpV4Type.EchoReply)
-        {
-            return MatchReply(message.Identifier, message.SequenceNumber, message.Body, from, icmp.Length, ttl, now);
-        }
-        if (message.IsError && _socket.Kind == IcmpSocketKind.Raw
-            && QuotedProbe.TryRead(message.Body, out var probe, out _)
-            && probe.Protocol == 1 && probe.IcmpType == (byte)IcmpV4Type.EchoRequest && probe.IcmpIdentifier == _identifier
-            && IsOurs(probe.IcmpSequenceNumber))
-        {
-            int? mtu = message.Type == IcmpV4Type.DestinationUnreachable && message.Code == 4 ? message.NextHopMtu : null;
-            return new PingError(probe.IcmpSequenceNumber, from, false, (byte)message.Type, message.Code, mtu);
-        }
-        return null;
-    }
-
-    private PingEvent? ReadV6(ReadOnlySpan<byte> icmp, IPAddress from, long now)
-    {
-        if (!IcmpV6Packet.TryRead(icmp, out var message, out _))
-        {
-            return null;
-        }
-        if (message.Type == IcmpV6Type.EchoReply)
-        {
-            return MatchReply(message.Identifier, message.SequenceNumber, message.Body, from, icmp.Length, null, now);
-        }
-        if (IcmpV6Message.IsErrorType(message.Type) && _socket.Kind == IcmpSocketKind.Raw
-            && QuotedProbe.TryRead(message.Body, out var probe, out _)
-            && probe.Protocol == IPProtocol.IcmpV6 && probe.IcmpType == (byte)IcmpV6Type.EchoRequest && probe.IcmpIdentifier == _identifier
-            && IsOurs(probe.IcmpSequenceNumber))
-        {
-            int? mtu = message.Type == IcmpV6Type.PacketTooBig ? (int)Math.Min(message.Mtu, int.MaxValue) : null;
-            return new PingError(probe.IcmpSequenceNumber, from, true, (byte)message.Type, message.Code, mtu);
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// True for a sequence this run sent. An error settles the request, as in iputils: no timeout follows it and
-    /// the run need not linger for it.
-    /// </summary>
-    private bool IsOurs(ushort sequence)
-    {
-        lock (_gate)
-        {
-            return _sentAt.Remove(sequence) || _answered.Contains(sequence) || _sendTime[sequence] != 0;
-        }
-    }
-
-    private PingReply? MatchReply(ushort identifier, ushort sequence, ReadOnlySpan<byte> data, IPAddress from, int bytes, int? ttl, long now)
-    {
-        // Datagram sockets: the kernel owns the identifier and delivers only our replies. Raw: ours is checked.
-        if (_socket.Kind == IcmpSocketKind.Raw && identifier != _identifier)
-        {
-            return null;
-        }
-        int cookie = Math.Min(CookieLength, _options.PayloadSize);
-        if (data.Length < cookie || !data[..cookie].SequenceEqual(_cookie.AsSpan(0, cookie)))
-        {
-            return null;
-        }
-        lock (_gate)
-        {
-            if (_answered.Contains(sequence))
-            {
-                return new PingReply(sequence, from, bytes, _time.GetElapsedTime(_sendTime[sequence], now), ttl, IsDuplicate: true);
-            }
-            if (!_sentAt.Remove(sequence, out long sentAt))
-            {
-                return null; // not outstanding: already timed out, or never sent by this run
-            }
-            _answered.Add(sequence);
-            return new PingReply(sequence, from, bytes, _time.GetElapsedTime(sentAt, now), ttl, IsDuplicate: false);
-        }
-    }
-
-    public void Dispose() => _socket.Dispose();
 }

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using IcmpKit.Ping;
+using IcmpKit.Sockets;
+using IcmpKit.Statistics;
+
+namespace IcmpKit.Cli.Ping;
+
+/// <summary>Runs the pinger, keeps the statistics, and hands every event to the report; SIGQUIT prints interim statistics.</summary>
+internal static class PingRunner
+{
+    public static async Task<int> RunAsync(PingArguments arguments, TextWriter stdout, TextWriter stderr, CancellationToken token)
+    {
+        Pinger pinger;
+        try
+        {
+            pinger = new Pinger(arguments.Address, arguments.Options);
+        }
+        catch (IcmpSocketException e)
+        {
+            stderr.WriteLine($"icmpkit: ping: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        using var _ = pinger;
+        IPingReport report = arguments.Output switch
+        {
+            PingOutputMode.Json => new PingJsonReport(stdout, streaming: false),
+            PingOutputMode.Ndjson => new PingJsonReport(stdout, streaming: true),
+            _ => new PingTextReport(stdout, stderr),
+        };
+        report.Start(new PingStart(arguments, pinger, SourceText(arguments)));
+        var statistics = new PingStatistics();
+        var gate = new Lock();
+        // iputils: SIGQUIT prints "N/M packets, X% loss, min/avg/ewma/max = …" on stderr and carries on.
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, context =>
+        {
+            context.Cancel = true;
+            lock (gate)
+            {
+                stderr.WriteLine(statistics.FormatIputilsStatusLine());
+            }
+        });
+        long started = Stopwatch.GetTimestamp();
+        int pipe = 0;
+        long corrupted = 0;
+        try
+        {
+            await foreach (var item in pinger.RunAsync(token).ConfigureAwait(false))
+            {
+                lock (gate)
+                {
+                    switch (item)
+                    {
+                        case PingSent:
+                            statistics.AddSent();
+                            // iputils' "pipe": the most requests ever outstanding (sent and not answered).
+                            pipe = (int)Math.Max(pipe, statistics.Transmitted - statistics.Received);
+                            break;
+                        case PingReply { IsChecksumBad: true }:
+                            corrupted++;
+                            break;
+                        case PingReply reply:
+                            statistics.AddReply(reply.RoundTripTime, reply.TimeToLive, reply.IsDuplicate);
+                            break;
+                        case PingError:
+                            statistics.AddError();
+                            break;
+                    }
+                }
+                report.Event(item);
+            }
+        }
+        catch (IcmpSocketException e)
+        {
+            stderr.WriteLine($"icmpkit: ping: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        // iputils measures "time" from the first request to the end of the run.
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var options = arguments.Options;
+        bool missing = statistics.Received == 0
+            || (options.Deadline is not null && options.Count is { } count && statistics.Received < count);
+        int exit = missing ? ExitCodes.NoReply : ExitCodes.Success;
+        report.End(new PingEnd(statistics, elapsed, pipe, corrupted, exit));
+        return exit;
+    }
+
+    /// <summary>
+    /// iputils' "from SOURCE DEVICE" in the header when -I is given: the source the kernel would choose, found as
+    /// iputils does with a connected UDP socket (nothing is sent).
+    /// </summary>
+    private static string? SourceText(PingArguments arguments)
+    {
+        var socketOptions = arguments.Options.Socket;
+        if (socketOptions.SourceAddress is null && socketOptions.Interface is null)
+        {
+            return null;
+        }
+        string? source = socketOptions.SourceAddress?.ToString();
+        if (source is null)
+        {
+            try
+            {
+                using var probe = new Socket(arguments.Address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                probe.SetRawSocketOption(1, 25, System.Text.Encoding.UTF8.GetBytes(socketOptions.Interface + "\0")); // SO_BINDTODEVICE
+                probe.Connect(new IPEndPoint(arguments.Address, 1025));
+                source = ((IPEndPoint)probe.LocalEndPoint!).Address.ToString();
+            }
+            catch (SocketException)
+            {
+                source = arguments.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "::" : "0.0.0.0";
+            }
+        }
+        return socketOptions.Interface is { } name ? $"{source} {name}" : $"{source} ";
+    }
+}

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using System.Net;
+using IcmpKit.Transport;
+using IcmpKit.Wire.IcmpV4;
+using IcmpKit.Wire.IcmpV6;
+
+namespace IcmpKit.Ping;
+
+public sealed partial class Pinger
+{
+    /// <summary>The reply type that answers our request type.</summary>
+    private byte ExpectedReplyType => (_v6, _options.RequestType) switch
+    {
+        (true, _) => (byte)IcmpV6Type.EchoReply,
+        (_, PingRequestType.Timestamp) => (byte)IcmpV4Type.TimestampReply,
+        (_, PingRequestType.AddressMask) => (byte)IcmpV4Type.AddressMaskReply,
+        (_, PingRequestType.Information) => (byte)IcmpV4Type.InformationReply,
+        _ => (byte)IcmpV4Type.EchoReply,
+    };
+
+    void IIcmpReceiver.OnReply(in InboundReply reply)
+    {
+        if (reply.Type != ExpectedReplyType || reply.Code != 0)
+        {
+            return;
+        }
+        bool echo = _options.RequestType == PingRequestType.Echo;
+        if (echo && !_payload.CookieMatches(reply.Body))
+        {
+            return; // another run's reply with our identifier, or a forged one
+        }
+        ushort sequence = reply.SequenceNumber;
+        long nowMonotonic = _time.GetTimestamp();
+        SequenceState previous;
+        long sentRealtime;
+        long sentMonotonic;
+        long stamp;
+        lock (_gate)
+        {
+            if (_window[sequence] == SequenceState.NotSent)
+            {
+                return;
+            }
+            sentRealtime = _window.SentRealtime(sequence);
+            sentMonotonic = _window.SentMonotonic(sequence);
+            stamp = _payloadStamp[sequence];
+            // iputils does not count a reply with a bad checksum (nchecksum), nor mark its sequence answered.
+            previous = reply.IsChecksumValid ? _window.MarkAnswered(sequence) : _window[sequence];
+        }
+        var (rtt, clockAdjusted) = RoundTrip(reply.ReceivedAtNanoseconds, sentRealtime, _time.GetElapsedTime(sentMonotonic, nowMonotonic));
+        bool duplicate = previous == SequenceState.Answered;
+        if (reply.IsChecksumValid && !duplicate)
+        {
+            Interlocked.Increment(ref _received);
+            long micros = (long)rtt.TotalMicroseconds;
+            long ewma = Interlocked.Read(ref _ewmaTimes8Microseconds);
+            // iputils: rtt = 8 × EWMA with weight 1/8, seeded with the first sample.
+            Interlocked.Exchange(ref _ewmaTimes8Microseconds, ewma == 0 ? micros * 8 : ewma + micros - (ewma / 8));
+        }
+        var source = reply.SourceAddress.SequenceEqual(_targetBytes) ? _target : reply.Source();
+        Emit(new PingReply(sequence, source, reply.IcmpLength, rtt)
+        {
+            TimeToLive = reply.TimeToLive >= 0 ? reply.TimeToLive : null,
+            TrafficClass = reply.TrafficClass >= 0 ? reply.TrafficClass : null,
+            IsDuplicate = duplicate,
+            IsLate = previous == SequenceState.TimedOut,
+            IsFromOtherAddress = !ReferenceEquals(source, _target),
+            IsChecksumBad = !reply.IsChecksumValid,
+            WrongData = echo ? _payload.FindWrongByte(reply.Body, stamp) : null,
+            IsKernelTimestamp = reply.IsKernelTimestamp,
+            IsClockAdjusted = clockAdjusted,
+            ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(0).AddTicks(reply.ReceivedAtNanoseconds / 100),
+            IPv4Options = reply.IPv4Options.IsEmpty ? ReadOnlyMemory<byte>.Empty : reply.IPv4Options.ToArray(),
+            Timestamps = _options.RequestType == PingRequestType.Timestamp && reply.Body.Length >= 12
+                ? new IcmpTimestamps(BinaryPrimitives.ReadUInt32BigEndian(reply.Body), BinaryPrimitives.ReadUInt32BigEndian(reply.Body[4..]),
+                    BinaryPrimitives.ReadUInt32BigEndian(reply.Body[8..]), MillisecondsSinceMidnightUtc(reply.ReceivedAtNanoseconds))
+                : null,
+            AddressMask = _options.RequestType == PingRequestType.AddressMask && reply.Body.Length >= 4 ? new IPAddress(reply.Body[..4]) : null,
+        });
+        _progress.Release();
+    }
+
+    /// <summary>
+    /// Kernel receive time minus our send time, both CLOCK_REALTIME. The kernel stamped the reply before we read it, so
+    /// that difference cannot exceed the monotonic time between send and read; when it does, or is negative, the wall
+    /// clock was stepped and the monotonic figure is used instead (iputils only warns "time of day goes back").
+    /// </summary>
+    internal static (TimeSpan Rtt, bool ClockAdjusted) RoundTrip(long receivedRealtime, long sentRealtime, TimeSpan monotonic)
+    {
+        long nanoseconds = receivedRealtime - sentRealtime;
+        long monotonicNanoseconds = (long)(monotonic.TotalMilliseconds * NanosecondsPerMillisecond);
+        if (nanoseconds < 0 || nanoseconds > monotonicNanoseconds + NanosecondsPerMillisecond)
+        {
+            return (monotonic < TimeSpan.Zero ? TimeSpan.Zero : monotonic, true);
+        }
+        return (TimeSpan.FromTicks(nanoseconds / 100), false);
+    }
+
+    void IIcmpReceiver.OnError(in InboundError icmpError)
+    {
+        ushort sequence;
+        if (!icmpError.HasQuote)
+        {
+            lock (_gate)
+            {
+                if (!icmpError.IsLocal || !_awaitingLocalError.TryDequeue(out sequence))
+                {
+                    return;
+                }
+            }
+        }
+        else
+        {
+            sequence = icmpError.QuotedSequenceNumber;
+            // The quote must name our target, and carry our cookie as far as it goes (RFC 792 promises only 8 bytes).
+            if (!icmpError.QuotedDestination.IsEmpty && !icmpError.QuotedDestination.SequenceEqual(_targetBytes))
+            {
+                return;
+            }
+            if (_options.RequestType == PingRequestType.Echo && _payload.HasCookie && icmpError.QuotedBody.Length >= IcmpTransport.CookieLength
+                && !_payload.CookieMatches(icmpError.QuotedBody))
+            {
+                return;
+            }
+        }
+        lock (_gate)
+        {
+            if (_window[sequence] == SequenceState.NotSent)
+            {
+                return;
+            }
+            _window.MarkFailed(sequence);
+        }
+        Interlocked.Increment(ref _errors);
+        var extensions = icmpError.Message.IsEmpty ? null : ReadExtensions(icmpError.Message);
+        Emit(new PingError(sequence, icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress), _v6,
+            icmpError.Type, icmpError.Code, icmpError.Mtu)
+        {
+            IsLocal = icmpError.IsLocal,
+            ErrorNumber = icmpError.ErrorNumber,
+            Extensions = extensions,
+        });
+        _progress.Release();
+    }
+
+    private Wire.Extensions.IcmpExtensionStructure? ReadExtensions(ReadOnlySpan<byte> message)
+    {
+        if (_v6)
+        {
+            return IcmpV6Message.TryParse(message, out var v6, out _) && v6 is IcmpV6Message.ErrorMessage e6 ? e6.Extensions : null;
+        }
+        return IcmpV4Message.TryParse(message, out var v4, out _) && v4 is IcmpV4Message.ErrorMessage e4 ? e4.Extensions : null;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Runtime.InteropServices;
+using IcmpKit.Sockets.Native;
+
+namespace IcmpKit.Sockets;
+
+public sealed unsafe partial class IcmpSocket
+{
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1: forever) for packets, then takes what is queued:
+    /// first the error queue, then normal packets with one recvmmsg. Returns how many slots of
+    /// <paramref name="batch"/> are filled, 0 on timeout, -1 when <see cref="Wake"/> was called.
+    /// </summary>
+    internal int Receive(ReceiveBatch batch, int timeoutMilliseconds)
+    {
+        PollFd* fds = stackalloc PollFd[2];
+        fds[0] = new PollFd { Fd = _fd, Events = PollEvents.In };
+        fds[1] = new PollFd { Fd = _wakeFd, Events = PollEvents.In };
+        int ready = LinuxSocketApi.Poll(fds, 2, timeoutMilliseconds);
+        if (ready < 0)
+        {
+            return Marshal.GetLastPInvokeError() == Errno.Interrupted ? 0 : throw new IcmpSocketException($"poll failed: {LinuxSocketApi.Describe(Marshal.GetLastPInvokeError())}");
+        }
+        if (ready == 0)
+        {
+            return 0;
+        }
+        if (fds[1].ReturnedEvents != 0 || Volatile.Read(ref _disposed) != 0)
+        {
+            return -1;
+        }
+        int filled = 0;
+        // POLLERR is reported whenever the error queue holds something, asked for or not.
+        if ((fds[0].ReturnedEvents & PollEvents.Error) != 0)
+        {
+            while (filled < batch.Capacity)
+            {
+                batch.Reset(filled);
+                nint length = LinuxSocketApi.RecvMsg(_fd, &batch.Headers[filled].Header, MessageFlags.ErrorQueue | MessageFlags.DontWait);
+                if (length < 0)
+                {
+                    break;
+                }
+                batch.Headers[filled].Length = (uint)length;
+                batch.FromErrorQueue[filled] = true;
+                filled++;
+            }
+        }
+        if ((fds[0].ReturnedEvents & PollEvents.In) != 0 && filled < batch.Capacity)
+        {
+            for (int i = filled; i < batch.Capacity; i++)
+            {
+                batch.Reset(i);
+                batch.FromErrorQueue[i] = false;
+            }
+            // A datagram socket may fail the call once with the pending error (sk_err, e.g. EHOSTUNREACH): its
+            // details are in the error queue, read on the next round.
+            int count = LinuxSocketApi.RecvMMsg(_fd, batch.Headers + filled, (uint)(batch.Capacity - filled), MessageFlags.DontWait, null);
+            if (count > 0)
+            {
+                filled += count;
+            }
+        }
+        return filled;
+    }
+
+    /// <summary>The packet in slot <paramref name="index"/> after <see cref="Receive"/>, control messages decoded.</summary>
+    internal static ReceivedPacket Read(ReceiveBatch batch, int index)
+    {
+        ref MMsgHdr slot = ref batch.Headers[index];
+        ref MsgHdr header = ref slot.Header;
+        int length = (int)Math.Min(slot.Length, (uint)batch.PacketBytes);
+        var name = new ReadOnlySpan<byte>(header.Name, (int)Math.Min(header.NameLength, (uint)ReceiveBatch.AddressBytes));
+        long timestamp = 0;
+        int ttl = -1;
+        int trafficClass = -1;
+        ReadOnlySpan<byte> options = [];
+        SockExtendedErr report = default;
+        ReadOnlySpan<byte> offender = [];
+        bool hasReport = false;
+        byte* control = (byte*)header.Control;
+        nuint controlLength = Math.Min(header.ControlLength, (nuint)ReceiveBatch.ControlBytes);
+        nuint offset = 0;
+        while (offset + (nuint)sizeof(CMsgHdr) <= controlLength)
+        {
+            var cmsg = (CMsgHdr*)(control + offset);
+            if (cmsg->Length < (nuint)sizeof(CMsgHdr) || offset + cmsg->Length > controlLength)
+            {
+                break;
+            }
+            byte* data = control + offset + (nuint)sizeof(CMsgHdr);
+            int dataLength = (int)(cmsg->Length - (nuint)sizeof(CMsgHdr));
+            switch (cmsg->Level, cmsg->Type)
+            {
+                case (Levels.Socket, OptionNames.TimestampNs) when dataLength >= sizeof(TimeSpec):
+                    var time = (TimeSpec*)data;
+                    timestamp = (time->Seconds * 1_000_000_000L) + time->Nanoseconds;
+                    break;
+                case (Levels.IP, OptionNames.IPTtl) when dataLength >= sizeof(int):
+                    ttl = *(int*)data;
+                    break;
+                case (Levels.IP, OptionNames.IPTos) when dataLength >= 1:
+                    trafficClass = *data; // IP_RECVTOS delivers one byte
+                    break;
+                case (Levels.IP, OptionNames.IPOptions):
+                    options = new ReadOnlySpan<byte>(data, dataLength);
+                    break;
+                case (Levels.IPv6, OptionNames.IPv6HopLimit) when dataLength >= sizeof(int):
+                    ttl = *(int*)data;
+                    break;
+                case (Levels.IPv6, OptionNames.IPv6TrafficClass) when dataLength >= sizeof(int):
+                    trafficClass = *(int*)data;
+                    break;
+                case (Levels.IP, OptionNames.IPReceiveError) or (Levels.IPv6, OptionNames.IPv6ReceiveError)
+                    when dataLength >= sizeof(SockExtendedErr):
+                    report = *(SockExtendedErr*)data;
+                    hasReport = true;
+                    int after = dataLength - sizeof(SockExtendedErr);
+                    offender = NativeSocketAddress.AddressBytes(new ReadOnlySpan<byte>(data + sizeof(SockExtendedErr), after), after);
+                    break;
+            }
+            offset += (cmsg->Length + 7) & ~(nuint)7; // CMSG_ALIGN
+        }
+        return new ReceivedPacket
+        {
+            Data = new ReadOnlySpan<byte>(header.IoVectors->Base, length),
+            SourceAddress = NativeSocketAddress.AddressBytes(name, name.Length),
+            KernelTimestampNanoseconds = timestamp,
+            TimeToLive = ttl,
+            TrafficClass = trafficClass,
+            IPv4Options = options,
+            IsTruncated = (header.Flags & MessageFlags.Truncated) != 0,
+            FromErrorQueue = batch.FromErrorQueue[index],
+            HasErrorReport = hasReport,
+            ErrorOrigin = (ErrorOrigin)report.Origin,
+            ErrorNumber = (int)report.Errno,
+            ErrorType = report.Type,
+            ErrorCode = report.Code,
+            ErrorInfo = report.Info,
+            OffenderAddress = offender,
+        };
+    }
+}
