@@ -92,6 +92,11 @@ internal static class IcmpKitBinary
 
     private static string Find()
     {
+        // A binary published elsewhere (parallel work on one checkout must not rebuild artifacts/cli under each other).
+        if (Environment.GetEnvironmentVariable("ICMPKIT_BINARY") is { Length: > 0 } given)
+        {
+            return given;
+        }
         foreach (var start in new[] { AppContext.BaseDirectory, SourceDirectory() })
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
