@@ -2,6 +2,7 @@ using System.CommandLine;
 using IcmpKit.Cli;
 using IcmpKit.Cli.Decode;
 using IcmpKit.Cli.Ping;
+using IcmpKit.Cli.Probe;
 
 return IcmpKitCli.Run(args, Console.Out, Console.Error, Console.In);
 
@@ -15,6 +16,7 @@ namespace IcmpKit.Cli
             var root = new RootCommand("IcmpKit: the ICMP toolkit: ping, and decode ICMPv4/ICMPv6 packets field by field.")
             {
                 PingCommand.Create(stdout, stderr),
+                ProbeCommand.Create(stdout, stderr),
                 DecodeCommand.Create(stdout, stderr, stdin),
             };
             var parse = root.Parse(args);

@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using IcmpKit.Probe;
+using IcmpKit.Sockets;
+using IcmpKit.Wire.Extensions;
+
+namespace IcmpKit.Cli.Probe;
+
+/// <summary>
+/// `icmpkit probe`: RFC 8335 extended echo. Asks the target (the proxy node) about one of its interfaces, by name,
+/// index or address, and prints the reply's code, state and A/4/6 bits.
+/// </summary>
+internal static class ProbeCommand
+{
+    private static readonly string[] CodeNames = ["No Error", "Malformed Query", "No Such Interface", "No Such Table Entry", "Multiple Interfaces Satisfy Query"];
+    private static readonly string[] StateNames = ["Reserved", "Incomplete", "Reachable", "Stale", "Delay", "Probe", "Failed", "Reserved"];
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var target = new Argument<string>("target") { Description = "The proxy node to ask (IPv4 or IPv6 address or name)." };
+        var name = new Option<string?>("--name") { Description = "Probe the interface with this name (e.g. eth0)." };
+        var index = new Option<uint?>("--index") { Description = "Probe the interface with this ifindex." };
+        var address = new Option<string?>("--address") { Description = "Probe the interface with this address (or a neighbour's, with --remote)." };
+        var remote = new Option<bool>("--remote") { Description = "Clear the L bit: the interface is not on the proxy node (RFC 8335 §2)." };
+        var count = new Option<int>("-c") { Description = "Probes to send (1 to 255).", DefaultValueFactory = _ => 1 };
+        var interval = new Option<double>("-i") { Description = "Seconds between probes.", DefaultValueFactory = _ => 1.0 };
+        var timeout = new Option<double>("-W") { Description = "Seconds to wait for each reply.", DefaultValueFactory = _ => 2.0 };
+        var v4 = new Option<bool>("-4") { Description = "IPv4 only." };
+        var v6 = new Option<bool>("-6") { Description = "IPv6 only." };
+        var socketKind = new Option<string?>("--socket") { Description = "Force the socket kind: dgram or raw." };
+        var json = new Option<bool>("--ndjson") { Description = "One JSON object per reply (docs/ping-json.md)." };
+        var command = new Command("probe", "Ask a node about an interface with RFC 8335 extended echo (PROBE).")
+        {
+            target, name, index, address, remote, count, interval, timeout, v4, v6, socketKind, json,
+        };
+        command.SetAction(async (result, token) =>
+        {
+            void Fail(string text) => stderr.WriteLine($"icmpkit: probe: {text}");
+            int given = (result.GetValue(name) is not null ? 1 : 0) + (result.GetValue(index) is not null ? 1 : 0) + (result.GetValue(address) is not null ? 1 : 0);
+            if (given != 1)
+            {
+                Fail("name the interface to probe with exactly one of --name, --index or --address");
+                return ExitCodes.Usage;
+            }
+            int probes = result.GetValue(count);
+            if (probes is < 1 or > 255)
+            {
+                Fail($"bad -c {probes}: give 1 to 255 (the sequence number has 8 bits)");
+                return ExitCodes.Usage;
+            }
+            double seconds = result.GetValue(interval);
+            double wait = result.GetValue(timeout);
+            if (!double.IsFinite(seconds) || seconds < 0 || !double.IsFinite(wait) || wait <= 0)
+            {
+                Fail("-i and -W are seconds: -i 0 or more, -W above 0");
+                return ExitCodes.Usage;
+            }
+            InterfaceIdentificationObject query;
+            string queryText;
+            if (result.GetValue(name) is { } interfaceName)
+            {
+                if (interfaceName.Length is 0 or > 255)
+                {
+                    Fail($"bad interface name '{interfaceName}'");
+                    return ExitCodes.Usage;
+                }
+                query = InterfaceIdentificationObject.ForName(interfaceName);
+                queryText = $"interface name {interfaceName}";
+            }
+            else if (result.GetValue(index) is { } interfaceIndex)
+            {
+                query = InterfaceIdentificationObject.ForIndex(interfaceIndex);
+                queryText = string.Create(CultureInfo.InvariantCulture, $"interface index {interfaceIndex}");
+            }
+            else
+            {
+                string text = result.GetValue(address)!;
+                if (!IPAddress.TryParse(text, out var interfaceAddress))
+                {
+                    Fail($"bad --address {text}: give an IPv4 or IPv6 address");
+                    return ExitCodes.Usage;
+                }
+                query = InterfaceIdentificationObject.ForAddress(interfaceAddress);
+                queryText = $"interface address {interfaceAddress}";
+            }
+            string host = result.GetValue(target)!;
+            var family = result.GetValue(v4) ? AddressFamily.InterNetwork : result.GetValue(v6) ? AddressFamily.InterNetworkV6 : AddressFamily.Unspecified;
+            IPAddress? destination = null;
+            if (IPAddress.TryParse(host, out var literal))
+            {
+                destination = family == AddressFamily.Unspecified || literal.AddressFamily == family ? literal : null;
+            }
+            else
+            {
+                try
+                {
+                    var found = await Dns.GetHostAddressesAsync(host, family, token).ConfigureAwait(false);
+                    destination = found.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? found.FirstOrDefault();
+                }
+                catch (SocketException)
+                {
+                }
+            }
+            if (destination is null)
+            {
+                Fail($"unknown host {host}; check the name, or give an IPv4/IPv6 address");
+                return ExitCodes.Usage;
+            }
+            IcmpSocketKind? kind = result.GetValue(socketKind) switch { "dgram" => IcmpSocketKind.Datagram, "raw" => IcmpSocketKind.Raw, null => null, _ => (IcmpSocketKind)(-1) };
+            if (kind == (IcmpSocketKind)(-1))
+            {
+                Fail($"invalid --socket: {result.GetValue(socketKind)}; give dgram or raw");
+                return ExitCodes.Usage;
+            }
+            var options = new ProbeOptions
+            {
+                Interface = query,
+                Count = probes,
+                Interval = TimeSpan.FromSeconds(seconds),
+                Timeout = TimeSpan.FromSeconds(wait),
+                Local = !result.GetValue(remote),
+                Socket = new IcmpSocketOptions { Kind = kind },
+            };
+            Prober prober;
+            try
+            {
+                prober = new Prober(destination, options);
+            }
+            catch (IcmpSocketException e)
+            {
+                Fail(e.Message);
+                return ExitCodes.Usage;
+            }
+            using var _ = prober;
+            bool ndjson = result.GetValue(json);
+            if (!ndjson)
+            {
+                stdout.WriteLine($"PROBE {host} ({destination}): {queryText}");
+            }
+            int replies = 0;
+            int sent = 0;
+            await foreach (var item in prober.RunAsync(token).ConfigureAwait(false))
+            {
+                sent = Math.Max(sent, item.SequenceNumber);
+                switch (item)
+                {
+                    case ProbeReply reply:
+                        replies++;
+                        stdout.WriteLine(ndjson ? Json(reply) : Text(reply));
+                        break;
+                    case ProbeError error when !ndjson:
+                        stdout.WriteLine($"From {error.From} seq={error.SequenceNumber} ICMP error type {error.Type} code {error.Code}");
+                        break;
+                    case ProbeTimeout timeoutEvent when !ndjson:
+                        stdout.WriteLine($"no reply for seq={timeoutEvent.SequenceNumber}");
+                        break;
+                }
+            }
+            if (!ndjson)
+            {
+                stdout.WriteLine();
+                stdout.WriteLine($"--- {host} probe statistics ---");
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{probes} probes transmitted, {replies} replies"));
+            }
+            return replies > 0 ? ExitCodes.Success : ExitCodes.NoReply;
+        });
+        return command;
+    }
+
+    private static string Text(ProbeReply reply) => string.Create(CultureInfo.InvariantCulture,
+        $"reply from {reply.From}: seq={reply.SequenceNumber} code={reply.Code} ({(reply.Code < CodeNames.Length ? CodeNames[reply.Code] : "Unknown")}) state={StateNames[reply.State & 7]} A={(reply.Active ? 1 : 0)} 4={(reply.IPv4 ? 1 : 0)} 6={(reply.IPv6 ? 1 : 0)} time={Ping.IputilsText.FormatRtt(reply.RoundTripTime)} ms");
+
+    private static string Json(ProbeReply reply)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "probe_reply");
+            w.WriteNumber("schema", 1);
+            w.WriteNumber("seq", reply.SequenceNumber);
+            w.WriteString("from", reply.From.ToString());
+            w.WriteNumber("code", reply.Code);
+            w.WriteString("state", StateNames[reply.State & 7].ToLowerInvariant());
+            w.WriteBoolean("active", reply.Active);
+            w.WriteBoolean("ipv4", reply.IPv4);
+            w.WriteBoolean("ipv6", reply.IPv6);
+            w.WriteNumber("rtt_ms", Math.Round(reply.RoundTripTime.TotalMilliseconds, 6));
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
