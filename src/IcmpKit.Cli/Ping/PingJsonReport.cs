@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using IcmpKit.Cli.Output;
 using IcmpKit.Ping;
 using IcmpKit.Sockets;
 using IcmpKit.Statistics;
@@ -94,7 +95,7 @@ internal sealed class PingJsonReport(TextWriter stdout, bool streaming) : IPingR
             return;
         }
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
             _start!(w);
@@ -118,7 +119,7 @@ internal sealed class PingJsonReport(TextWriter stdout, bool streaming) : IPingR
     private void Write(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
             body(w);

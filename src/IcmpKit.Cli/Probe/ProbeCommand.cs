@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using IcmpKit.Cli.Output;
 using IcmpKit.Probe;
 using IcmpKit.Sockets;
 using IcmpKit.Wire.Extensions;
@@ -176,7 +177,7 @@ internal static class ProbeCommand
     private static string Json(ProbeReply reply)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
             w.WriteString("type", "probe_reply");

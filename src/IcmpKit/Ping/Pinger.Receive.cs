@@ -77,7 +77,7 @@ public sealed partial class Pinger
                 : null,
             AddressMask = _options.RequestType == PingRequestType.AddressMask && reply.Body.Length >= 4 ? new IPAddress(reply.Body[..4]) : null,
         });
-        _progress.Release();
+        SignalProgress();
     }
 
     /// <summary>
@@ -140,7 +140,7 @@ public sealed partial class Pinger
             ErrorNumber = icmpError.ErrorNumber,
             Extensions = extensions,
         });
-        _progress.Release();
+        SignalProgress();
     }
 
     private Wire.Extensions.IcmpExtensionStructure? ReadExtensions(ReadOnlySpan<byte> message)

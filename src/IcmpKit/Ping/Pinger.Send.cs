@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using IcmpKit.Transport;
 using IcmpKit.Wire.Checksum;
 
 namespace IcmpKit.Ping;
@@ -34,12 +35,19 @@ public sealed partial class Pinger
                 {
                     if (paced)
                     {
-                        // As fast as replies come back, at most `window` in flight, and at least every 10 ms.
-                        while (Outstanding() >= (_options.Flood ? window : Math.Max(_options.Preload, 1))
-                               && _time.GetElapsedTime(lastSend) < FloodMinimumRate)
+                        // As fast as replies come back, at most `limit` in flight, and at least every 10 ms. A full window
+                        // waits until half of it is answered, then refills it in a burst: one wake-up per half window
+                        // rather than per reply keeps the two threads from trading the CPUs packet by packet.
+                        int limit = _options.Flood ? window : Math.Max(_options.Preload, 1);
+                        if (Outstanding() >= limit)
                         {
-                            await _progress.WaitAsync(FloodMinimumRate - _time.GetElapsedTime(lastSend), token).ConfigureAwait(false);
-                            ExpireOverdue();
+                            Volatile.Write(ref _wakeAtOrBelow, limit / 2);
+                            while (Outstanding() > limit / 2 && _time.GetElapsedTime(lastSend) < FloodMinimumRate)
+                            {
+                                await _progress.WaitAsync(FloodMinimumRate - _time.GetElapsedTime(lastSend), token).ConfigureAwait(false);
+                                ExpireOverdue();
+                            }
+                            Volatile.Write(ref _wakeAtOrBelow, int.MaxValue);
                         }
                     }
                     else
@@ -75,6 +83,45 @@ public sealed partial class Pinger
     }
 
     /// <summary>
+    /// The flood loop on a pumped transport: fill the window, then take whatever replies are queued with one
+    /// recvmmsg, on this one thread; when nothing comes back for 10 ms, send one more anyway (iputils: at least 100/s).
+    /// </summary>
+    private void SendLoopPumped(SocketIcmpTransport transport, CancellationToken token)
+    {
+        byte[] message = new byte[8 + RequestBodyLength()];
+        ushort sequence = 0;
+        long sent = 0;
+        long lastSend = _time.GetTimestamp();
+        int limit = Math.Max(_options.Preload, _options.FloodWindow);
+        while (!token.IsCancellationRequested && !Finished())
+        {
+            if (!SendingDone(sent))
+            {
+                bool overdue = _time.GetElapsedTime(lastSend) >= FloodMinimumRate;
+                while (!SendingDone(sent) && (Outstanding() < limit || overdue))
+                {
+                    sequence++;
+                    lastSend = _time.GetTimestamp();
+                    SendOne(message, sequence);
+                    sent++;
+                    overdue = false;
+                }
+            }
+            else if (Outstanding() == 0 || _time.GetElapsedTime(lastSend) >= _options.Timeout)
+            {
+                break;
+            }
+            var wait = FloodMinimumRate - _time.GetElapsedTime(lastSend);
+            if (transport.Pump(Math.Max(0, (int)Math.Ceiling(wait.TotalMilliseconds))) < 0)
+            {
+                return;
+            }
+            ExpireOverdue();
+        }
+        ExpireOverdue(force: !token.IsCancellationRequested);
+    }
+
+    /// <summary>
     /// iputils: without a deadline, stop sending after -c requests; with one (-w), keep sending until -c replies or
     /// errors came. Without -c, send until stopped.
     /// </summary>
@@ -94,6 +141,17 @@ public sealed partial class Pinger
         long ewma = Interlocked.Read(ref _ewmaTimes8Microseconds);
         var estimate = ewma == 0 ? _options.Interval : TimeSpan.FromMilliseconds(((ewma / 8) + 500) / 1000);
         return !Environment.IsPrivilegedProcess && estimate < AdaptiveUserMinimum ? AdaptiveUserMinimum : estimate;
+    }
+
+    /// <summary>The receive side wakes the sender when the requests in flight drop to this (int.MaxValue: on every reply).</summary>
+    private int _wakeAtOrBelow = int.MaxValue;
+
+    private void SignalProgress()
+    {
+        if (Outstanding() <= Volatile.Read(ref _wakeAtOrBelow) && _progress.CurrentCount == 0)
+        {
+            _progress.Release();
+        }
     }
 
     private int Outstanding()
@@ -159,7 +217,7 @@ public sealed partial class Pinger
             _window.MarkFailed(sequence);
         }
         Emit(new PingSendFailed(sequence, errno, Sockets.IcmpSocket.DescribeError(errno)));
-        _progress.Release();
+        SignalProgress();
     }
 
     private void BuildRequest(byte[] message, ushort sequence, long stamp)

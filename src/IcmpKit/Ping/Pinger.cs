@@ -95,7 +95,8 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
             socket = socket with { Kind = IcmpSocketKind.Raw }; // datagram ICMP sockets send only echo requests
         }
         // One operation: a one-identifier kernel filter, and local errors (which carry no request) come here.
-        return SocketIcmpTransport.Open(target.AddressFamily, socket, maxOperations: 1);
+        // A flood sends and receives on one thread (see SendLoopPumped).
+        return SocketIcmpTransport.Open(target.AddressFamily, socket, maxOperations: 1, pumped: options.Flood);
     }
 
     private static void Validate(IPAddress target, PingOptions options)
@@ -137,7 +138,15 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
             Exception? failure = null;
             try
             {
-                await SendLoopAsync(stop.Token).ConfigureAwait(false);
+                if (_transport is SocketIcmpTransport { IsPumped: true } pumped)
+                {
+                    await Task.Factory.StartNew(() => SendLoopPumped(pumped, stop.Token), stop.Token,
+                        TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+                }
+                else
+                {
+                    await SendLoopAsync(stop.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {

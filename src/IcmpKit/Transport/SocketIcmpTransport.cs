@@ -15,15 +15,48 @@ public sealed class SocketIcmpTransport : IcmpTransport
     private const int BatchSize = 64;
 
     private readonly IcmpSocket _socket;
-    private readonly Thread _receiver;
+    private readonly Thread? _receiver;
+    private readonly ReceiveBatch? _pumpBatch;
     private volatile bool _stopping;
 
-    private SocketIcmpTransport(IcmpSocket socket, ushort firstIdentifier, int count)
+    private SocketIcmpTransport(IcmpSocket socket, ushort firstIdentifier, int count, bool pumped)
         : base(firstIdentifier, count)
     {
         _socket = socket;
+        if (pumped)
+        {
+            _pumpBatch = new ReceiveBatch(BatchSize);
+            return;
+        }
         _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = "icmpkit receive" };
         _receiver.Start();
+    }
+
+    /// <summary>True when the owner receives by calling <see cref="Pump"/> instead of a receive thread.</summary>
+    public bool IsPumped => _pumpBatch is not null;
+
+    /// <summary>
+    /// Pumped transports: waits up to <paramref name="timeoutMilliseconds"/> for packets and delivers what came, on the
+    /// calling thread. A flood that sends and receives on one thread trades no wake-ups between threads (iputils
+    /// does the same with one packet at a time; here a whole batch per call). Returns the packets delivered, or -1
+    /// once disposed.
+    /// </summary>
+    public int Pump(int timeoutMilliseconds)
+    {
+        if (_pumpBatch is null)
+        {
+            throw new InvalidOperationException("This transport has its own receive thread.");
+        }
+        if (_stopping)
+        {
+            return -1;
+        }
+        int count = _socket.Receive(_pumpBatch, timeoutMilliseconds);
+        for (int i = 0; i < count; i++)
+        {
+            Deliver(IcmpSocket.Read(_pumpBatch, i));
+        }
+        return count;
     }
 
     /// <summary>
@@ -31,7 +64,11 @@ public sealed class SocketIcmpTransport : IcmpTransport
     /// once. On raw sockets they get a block of identifiers at a random place, and a kernel filter passes only that
     /// block's replies.
     /// </summary>
-    public static SocketIcmpTransport Open(AddressFamily family, IcmpSocketOptions? options = null, int maxOperations = 1024)
+    /// <param name="family">IPv4 or IPv6.</param>
+    /// <param name="options">Socket options; null for the defaults.</param>
+    /// <param name="maxOperations">Operations at once (raw sockets: identifiers in the filtered block).</param>
+    /// <param name="pumped">No receive thread: the owner calls <see cref="Pump"/>.</param>
+    public static SocketIcmpTransport Open(AddressFamily family, IcmpSocketOptions? options = null, int maxOperations = 1024, bool pumped = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxOperations, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxOperations, 65535);
@@ -40,7 +77,7 @@ public sealed class SocketIcmpTransport : IcmpTransport
         {
             ushort first = (ushort)RandomNumberGenerator.GetInt32(1, 65536 - maxOperations + 1);
             socket.AttachIdentifierFilter(first, maxOperations);
-            return new SocketIcmpTransport(socket, first, maxOperations);
+            return new SocketIcmpTransport(socket, first, maxOperations, pumped);
         }
         catch
         {
@@ -95,8 +132,9 @@ public sealed class SocketIcmpTransport : IcmpTransport
         {
             _stopping = true;
             _socket.Wake();
-            _receiver.Join(TimeSpan.FromSeconds(2));
+            _receiver?.Join(TimeSpan.FromSeconds(2));
             _socket.Dispose();
+            _pumpBatch?.Dispose();
         }
         base.Dispose(disposing);
     }
