@@ -94,6 +94,10 @@ public sealed class KernelTopology : IDisposable
             Netns.Ip("netns", "add", ns);
             _created.Add(ns);
             Netns.Ip("-n", ns, "link", "set", "lo", "up");
+            // Link-local addresses skip duplicate address detection too: while they are tentative, neighbour
+            // discovery cannot run, and the first IPv6 packet across the router was lost about half the time.
+            Sysctl(ns, "net.ipv6.conf.all.accept_dad=0");
+            Sysctl(ns, "net.ipv6.conf.default.accept_dad=0");
         }
         // Created inside the namespaces: the host never sees these devices.
         Netns.Ip("link", "add", ClientDevice, "netns", Client, "type", "veth", "peer", "name", Router + "0", "netns", Router);

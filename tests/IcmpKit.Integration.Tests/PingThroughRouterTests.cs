@@ -63,8 +63,9 @@ public sealed partial class PingThroughRouterTests : IClassFixture<KernelTopolog
     public void Ipv6_replies_and_hop_limit_exceeded()
     {
         var reply = Ping("-c", "1", "-W", "2", KernelTopology.ServerV6);
-        Assert.Equal(0, reply.ExitCode);
-        Assert.Contains($"64 bytes from {KernelTopology.ServerV6}: icmp_seq=1 time=", reply.Stdout, StringComparison.Ordinal);
+        Assert.True(reply.ExitCode == 0, reply.ToString());
+        // iputils 20221126 prints the hop limit as "ttl=" for IPv6 too.
+        Assert.Contains($"64 bytes from {KernelTopology.ServerV6}: icmp_seq=1 ttl=63 time=", reply.Stdout, StringComparison.Ordinal);
 
         var exceeded = Ping("-c", "1", "-t", "1", "-W", "3", KernelTopology.ServerV6);
         Assert.Equal(1, exceeded.ExitCode);
