@@ -45,32 +45,35 @@ internal static class PingRunner
         long started = Stopwatch.GetTimestamp();
         int pipe = 0;
         long corrupted = 0;
-        try
+        void OnEvent(PingEvent item)
         {
-            await foreach (var item in pinger.RunAsync(token).ConfigureAwait(false))
+            // Called on the engine's threads, one event at a time: no queue and no wake-up per event (a flood
+            // reports 100,000 of each).
+            lock (gate)
             {
-                lock (gate)
+                switch (item)
                 {
-                    switch (item)
-                    {
-                        case PingSent:
-                            statistics.AddSent();
-                            // iputils' "pipe": the most requests ever outstanding (sent and not answered).
-                            pipe = (int)Math.Max(pipe, statistics.Transmitted - statistics.Received);
-                            break;
-                        case PingReply { IsChecksumBad: true }:
-                            corrupted++;
-                            break;
-                        case PingReply reply:
-                            statistics.AddReply(reply.RoundTripTime, reply.TimeToLive, reply.IsDuplicate);
-                            break;
-                        case PingError:
-                            statistics.AddError();
-                            break;
-                    }
+                    case PingSent:
+                        statistics.AddSent();
+                        // iputils' "pipe": the most requests ever outstanding (sent and not answered).
+                        pipe = (int)Math.Max(pipe, statistics.Transmitted - statistics.Received);
+                        break;
+                    case PingReply { IsChecksumBad: true }:
+                        corrupted++;
+                        break;
+                    case PingReply reply:
+                        statistics.AddReply(reply.RoundTripTime, reply.TimeToLive, reply.IsDuplicate);
+                        break;
+                    case PingError:
+                        statistics.AddError();
+                        break;
                 }
                 report.Event(item);
             }
+        }
+        try
+        {
+            await pinger.RunAsync(OnEvent, token).ConfigureAwait(false);
         }
         catch (IcmpSocketException e)
         {

@@ -34,7 +34,9 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     private readonly Queue<ushort> _awaitingLocalError = new();
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _progress = new(0, int.MaxValue);
-    private Channel<PingEvent>? _events;
+    private readonly Lock _emitGate = new();
+    private Action<PingEvent>? _sink;
+    private bool _finished;
     private long _transmitted;
     private long _received;
     private long _errors;
@@ -126,31 +128,12 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     public async IAsyncEnumerable<PingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var events = Channel.CreateUnbounded<PingEvent>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-        if (Interlocked.CompareExchange(ref _events, events, null) is not null)
-        {
-            throw new InvalidOperationException("A Pinger runs once.");
-        }
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var deadline = _options.Deadline is { } limit ? new CancellationTokenSource(limit, _time) : null;
-        using var registration = deadline?.Token.Register(stop.Cancel);
-        var sender = Task.Run(async () =>
+        var run = Task.Run(async () =>
         {
             Exception? failure = null;
             try
             {
-                if (_transport is SocketIcmpTransport { IsPumped: true } pumped)
-                {
-                    await Task.Factory.StartNew(() => SendLoopPumped(pumped, stop.Token), stop.Token,
-                        TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
-                }
-                else
-                {
-                    await SendLoopAsync(stop.Token).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C or the deadline: the caller prints the summary from what it has seen.
+                await RunAsync(item => events.Writer.TryWrite(item), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -162,10 +145,58 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
         {
             yield return item;
         }
-        await sender.ConfigureAwait(false);
+        await run.ConfigureAwait(false);
     }
 
-    private void Emit(PingEvent item) => _events?.Writer.TryWrite(item);
+    /// <summary>
+    /// Runs the pings and hands each event to <paramref name="onEvent"/> as it happens, one at a time, on the engine's
+    /// own threads (so it must be quick and must not block). This is the cheapest way to consume a flood: nothing
+    /// is queued and no thread is woken per event. Ends as <see cref="RunAsync(CancellationToken)"/> does;
+    /// cancellation ends the run normally (the caller prints its summary).
+    /// </summary>
+    public async Task RunAsync(Action<PingEvent> onEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onEvent);
+        if (Interlocked.CompareExchange(ref _sink, onEvent, null) is not null)
+        {
+            throw new InvalidOperationException("A Pinger runs once.");
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = _options.Deadline is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var registration = deadline?.Token.Register(stop.Cancel);
+        try
+        {
+            if (_transport is SocketIcmpTransport { IsPumped: true } pumped)
+            {
+                await Task.Factory.StartNew(() => SendLoopPumped(pumped, stop.Token), stop.Token,
+                    TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.Run(() => SendLoopAsync(stop.Token), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or the deadline: the caller prints the summary from what it has seen.
+        }
+        lock (_emitGate)
+        {
+            _finished = true; // a reply read after this point is not reported
+        }
+    }
+
+    /// <summary>Events go out one at a time, in the order they happen, whichever thread they happen on.</summary>
+    private void Emit(PingEvent item)
+    {
+        lock (_emitGate)
+        {
+            if (!_finished)
+            {
+                _sink?.Invoke(item);
+            }
+        }
+    }
 
     public void Dispose()
     {
