@@ -26,6 +26,9 @@ internal static class IputilsText
         return $"{micros / 1000}.{micros % 1000:000}";
     }
 
+    /// <summary>iputils: "Redirect Host(New nexthop: 198.18.0.9)".</summary>
+    private static string NextHop(PingError error) => error.Gateway is { } gateway ? $"(New nexthop: {gateway})" : "";
+
     /// <summary>The text after "From X icmp_seq=N " for an ICMP error, as iputils words it.</summary>
     public static string Describe(PingError error)
     {
@@ -69,10 +72,10 @@ internal static class IputilsText
             (3, 15) => "Precedence Cutoff",
             (3, _) => $"Dest Unreachable, Bad Code: {error.Code}",
             (4, _) => "Source Quench",
-            (5, 0) => "Redirect Network",
-            (5, 1) => "Redirect Host",
-            (5, 2) => "Redirect Type of Service and Network",
-            (5, 3) => "Redirect Type of Service and Host",
+            (5, 0) => $"Redirect Network{NextHop(error)}",
+            (5, 1) => $"Redirect Host{NextHop(error)}",
+            (5, 2) => $"Redirect Type of Service and Network{NextHop(error)}",
+            (5, 3) => $"Redirect Type of Service and Host{NextHop(error)}",
             (5, _) => $"Redirect, Bad Code: {error.Code}",
             (11, 0) => "Time to live exceeded",
             (11, 1) => "Frag reassembly time exceeded",

@@ -64,7 +64,7 @@ internal static class PingRunner
                     case PingReply reply:
                         statistics.AddReply(reply.RoundTripTime, reply.TimeToLive, reply.IsDuplicate);
                         break;
-                    case PingError:
+                    case PingError { CountsAsError: true }:
                         statistics.AddError();
                         break;
                 }

@@ -76,6 +76,12 @@ public sealed record PingError(ushort SequenceNumber, IPAddress? From, bool IsV6
     /// <summary>errno the kernel attached (datagram sockets and local errors), 0 otherwise.</summary>
     public int ErrorNumber { get; init; }
 
+    /// <summary>False for a redirect or source quench: shown, but the request stays open and no error is counted (iputils).</summary>
+    public bool CountsAsError { get; init; } = true;
+
+    /// <summary>A redirect's new gateway (RFC 792), raw sockets only.</summary>
+    public IPAddress? Gateway { get; init; }
+
     /// <summary>RFC 4884 extensions of the error (MPLS labels, interface information), raw sockets only.</summary>
     public IcmpExtensionStructure? Extensions { get; init; }
 }

@@ -123,15 +123,24 @@ public sealed partial class Pinger
                 return;
             }
         }
+        // iputils (ping4_parse_reply): a redirect or a source quench is shown but is no error: it neither settles the
+        // request nor counts ("error_pkt = type != ICMP_REDIRECT && type != ICMP_SOURCE_QUENCH").
+        bool informational = !_v6 && !icmpError.IsLocal && icmpError.Type is 4 or 5;
         lock (_gate)
         {
             if (_window[sequence] == SequenceState.NotSent)
             {
                 return;
             }
-            _window.MarkFailed(sequence);
+            if (!informational)
+            {
+                _window.MarkFailed(sequence);
+            }
         }
-        Interlocked.Increment(ref _errors);
+        if (!informational)
+        {
+            Interlocked.Increment(ref _errors);
+        }
         var extensions = icmpError.Message.IsEmpty ? null : ReadExtensions(icmpError.Message);
         Emit(new PingError(sequence, icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress), _v6,
             icmpError.Type, icmpError.Code, icmpError.Mtu)
@@ -139,6 +148,8 @@ public sealed partial class Pinger
             IsLocal = icmpError.IsLocal,
             ErrorNumber = icmpError.ErrorNumber,
             Extensions = extensions,
+            CountsAsError = !informational,
+            Gateway = !_v6 && icmpError.Type == 5 && icmpError.Message.Length >= 8 ? new IPAddress(icmpError.Message.Slice(4, 4)) : null,
         });
         SignalProgress();
     }

@@ -52,10 +52,13 @@ public sealed partial class Pinger
                     }
                     else
                     {
+                        // Wake on every reply too: the run may be finished (-c with -w), and the adaptive interval
+                        // (-A) follows each new RTT, as iputils recomputes both when a reply arrives.
                         var due = interval - _time.GetElapsedTime(lastSend);
-                        if (due > TimeSpan.Zero)
+                        while (due > TimeSpan.Zero && !Finished())
                         {
-                            await Task.Delay(due, _time, token).ConfigureAwait(false);
+                            await WaitForProgressAsync(due, token).ConfigureAwait(false);
+                            due = CurrentInterval() - _time.GetElapsedTime(lastSend);
                         }
                     }
                 }

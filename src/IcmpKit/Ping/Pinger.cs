@@ -128,12 +128,14 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     public async IAsyncEnumerable<PingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var events = Channel.CreateUnbounded<PingEvent>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        // Leaving the loop early (break, an exception in the consumer) stops the pings: nothing is sent for nobody.
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = Task.Run(async () =>
         {
             Exception? failure = null;
             try
             {
-                await RunAsync(item => events.Writer.TryWrite(item), cancellationToken).ConfigureAwait(false);
+                await RunAsync(item => events.Writer.TryWrite(item), leave.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -141,11 +143,18 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
             }
             events.Writer.TryComplete(failure);
         }, CancellationToken.None);
-        await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            yield return item;
+            await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return item;
+            }
         }
-        await run.ConfigureAwait(false);
+        finally
+        {
+            await leave.CancelAsync().ConfigureAwait(false);
+            await run.ConfigureAwait(false);
+        }
     }
 
     /// <summary>
