@@ -41,8 +41,7 @@ internal static class IputilsText
                 (1, 2) => "Destination unreachable: Beyond scope of source address",
                 (1, 3) => "Destination unreachable: Address unreachable",
                 (1, 4) => "Destination unreachable: Port unreachable",
-                (1, 5) => "Destination unreachable: Source address failed ingress/egress policy",
-                (1, 6) => "Destination unreachable: Reject route to destination",
+                // iputils 20221126 names codes 0–4 only; 5 (RFC 4443 policy fail) and 6 (reject route) are "Unknown code".
                 (1, _) => $"Destination unreachable: Unknown code {error.Code}",
                 (2, _) => $"Packet too big: mtu={error.Mtu}",
                 (3, 0) => "Time exceeded: Hop limit",

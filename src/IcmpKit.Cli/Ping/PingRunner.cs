@@ -43,6 +43,7 @@ internal static class PingRunner
             }
         });
         long started = Stopwatch.GetTimestamp();
+        long lastSent = started;
         int pipe = 0;
         long corrupted = 0;
         void OnEvent(PingEvent item)
@@ -55,17 +56,18 @@ internal static class PingRunner
                 {
                     case PingSent:
                         statistics.AddSent();
-                        // iputils' "pipe": the most requests ever outstanding (sent and not answered).
-                        pipe = (int)Math.Max(pipe, statistics.Transmitted - statistics.Received);
+                        lastSent = Stopwatch.GetTimestamp();
                         break;
                     case PingReply { IsChecksumBad: true }:
                         corrupted++;
                         break;
                     case PingReply reply:
                         statistics.AddReply(reply.RoundTripTime, reply.TimeToLive, reply.IsDuplicate);
+                        pipe = Math.Max(pipe, Pipe(statistics.Transmitted, reply.SequenceNumber));
                         break;
-                    case PingError { CountsAsError: true }:
+                    case PingError { CountsAsError: true } error:
                         statistics.AddError();
+                        pipe = Math.Max(pipe, Pipe(statistics.Transmitted, error.SequenceNumber));
                         break;
                 }
                 report.Event(item);
@@ -80,14 +82,24 @@ internal static class PingRunner
             stderr.WriteLine($"icmpkit: ping: {e.Message}");
             return ExitCodes.Usage;
         }
-        // iputils measures "time" from the first request to the end of the run.
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        // iputils' "time" runs from the start to the last request sent (cur_time in pinger()), not to the end of the wait.
+        var elapsed = Stopwatch.GetElapsedTime(started, lastSent);
         var options = arguments.Options;
         bool missing = statistics.Received == 0
             || (options.Deadline is not null && options.Count is { } count && statistics.Received < count);
         int exit = missing ? ExitCodes.NoReply : ExitCodes.Success;
         report.End(new PingEnd(statistics, elapsed, pipe, corrupted, exit));
         return exit;
+    }
+
+    /// <summary>
+    /// iputils' "pipe" (acknowledge() in ping.h): on each answered request, how many requests had been sent since it,
+    /// itself included; lost requests never count.
+    /// </summary>
+    private static int Pipe(long transmitted, ushort sequence)
+    {
+        ushort behind = (ushort)((ushort)transmitted - sequence);
+        return behind <= 0x7FFF ? behind + 1 : 0;
     }
 
     /// <summary>

@@ -150,7 +150,7 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
         {
             // iputils receive_error_msg(): local errors go to stderr, without a sequence number.
             stderr.WriteLine(error.Mtu is { } mtu
-                ? $"icmpkit: ping: local error: message too long, mtu={mtu}"
+                ? $"icmpkit: ping: local error: message too long, mtu{(_v6 ? ": " : "=")}{mtu}" // iputils words the two families differently
                 : $"icmpkit: ping: local error: {IcmpSocket.DescribeError(error.ErrorNumber)}");
             return;
         }

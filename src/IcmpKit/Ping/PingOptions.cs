@@ -41,13 +41,16 @@ public sealed record PingOptions
     public int Preload { get; init; } = 1;
 
     /// <summary>
-    /// Flood (iputils -f): send as soon as replies come back, and at least 100 per second. Up to
-    /// <see cref="FloodWindow"/> requests are in flight at once, so sending and receiving run on both cores.
+    /// Flood (iputils -f): send as soon as replies come back, and at least 100 per second, with up to
+    /// <see cref="FloodWindow"/> (or <see cref="Preload"/>, if larger) requests in flight.
     /// </summary>
     public bool Flood { get; init; }
 
-    /// <summary>Requests in flight at most under <see cref="Flood"/> or a zero interval (the larger of this and <see cref="Preload"/>).</summary>
-    public int FloodWindow { get; init; } = 16;
+    /// <summary>
+    /// Requests in flight at most under <see cref="Flood"/>. 1 by default, as iputils -f: a wider window multiplies
+    /// the rate by the window over a real path, which a user asking for iputils' flood does not expect; -l widens it.
+    /// </summary>
+    public int FloodWindow { get; init; } = 1;
 
     /// <summary>Adaptive interval (iputils -A): the interval follows the RTT, at least 200 ms unprivileged.</summary>
     public bool Adaptive { get; init; }

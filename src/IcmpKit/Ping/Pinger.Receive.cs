@@ -18,7 +18,32 @@ public sealed partial class Pinger
         _ => (byte)IcmpV4Type.EchoReply,
     };
 
+    // Each packet is handled, from its state change to its event, under the emit lock: the run ends (RunAsync sets
+    // _finished under the same lock) either before a packet changes anything or after its event is out, never between,
+    // when the sender, seeing nothing outstanding, would end the run and drop the event that settled it.
     void IIcmpReceiver.OnReply(in InboundReply reply)
+    {
+        lock (_emitGate)
+        {
+            if (!_finished)
+            {
+                HandleReply(reply);
+            }
+        }
+    }
+
+    void IIcmpReceiver.OnError(in InboundError icmpError)
+    {
+        lock (_emitGate)
+        {
+            if (!_finished)
+            {
+                HandleError(icmpError);
+            }
+        }
+    }
+
+    private void HandleReply(in InboundReply reply)
     {
         if (reply.Type != ExpectedReplyType || reply.Code != 0)
         {
@@ -96,18 +121,27 @@ public sealed partial class Pinger
         return (TimeSpan.FromTicks(nanoseconds / 100), false);
     }
 
-    void IIcmpReceiver.OnError(in InboundError icmpError)
+    private void HandleError(in InboundError icmpError)
     {
         ushort sequence;
         if (!icmpError.HasQuote)
         {
+            if (!icmpError.IsLocal)
+            {
+                return;
+            }
             lock (_gate)
             {
-                if (!icmpError.IsLocal || !_awaitingLocalError.TryDequeue(out sequence))
+                // The kernel queues a local error during the failing sendto, so this thread may read it before the
+                // sender has seen the errno: then it waits for the sender (ReportLocalError).
+                if (!_awaitingLocalError.TryDequeue(out sequence))
                 {
+                    _unclaimedLocalErrors.Enqueue((icmpError.ErrorNumber, icmpError.Mtu));
                     return;
                 }
             }
+            ReportLocalError(sequence, icmpError.ErrorNumber, icmpError.Mtu);
+            return;
         }
         else
         {
@@ -151,6 +185,18 @@ public sealed partial class Pinger
             CountsAsError = !informational,
             Gateway = !_v6 && icmpError.Type == 5 && icmpError.Message.Length >= 8 ? new IPAddress(icmpError.Message.Slice(4, 4)) : null,
         });
+        SignalProgress();
+    }
+
+    /// <summary>A local error (no ICMP packet: the kernel refused), matched to the send that failed.</summary>
+    private void ReportLocalError(ushort sequence, int errorNumber, int? mtu)
+    {
+        lock (_gate)
+        {
+            _window.MarkFailed(sequence);
+        }
+        Interlocked.Increment(ref _errors);
+        Emit(new PingError(sequence, null, _v6, 0, 0, mtu) { IsLocal = true, ErrorNumber = errorNumber });
         SignalProgress();
     }
 

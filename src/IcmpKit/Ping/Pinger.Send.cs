@@ -95,7 +95,7 @@ public sealed partial class Pinger
         ushort sequence = 0;
         long sent = 0;
         long lastSend = _time.GetTimestamp();
-        int limit = Math.Max(_options.Preload, _options.FloodWindow);
+        int limit = Math.Max(_options.Preload, _options.Flood ? _options.FloodWindow : 1);
         while (!token.IsCancellationRequested && !Finished())
         {
             if (!SendingDone(sent))
@@ -208,11 +208,18 @@ public sealed partial class Pinger
         }
         if (errno == EmsgSize)
         {
-            // Above the path MTU with DF: the error queue brings the MTU (iputils: "local error: message too long, mtu=N").
+            // Above the path MTU with DF: the error queue brings the MTU (iputils: "local error: message too long, mtu=N"),
+            // maybe already read by the receive side.
+            (int Errno, int? Mtu) report;
             lock (_gate)
             {
-                _awaitingLocalError.Enqueue(sequence);
+                if (!_unclaimedLocalErrors.TryDequeue(out report))
+                {
+                    _awaitingLocalError.Enqueue(sequence);
+                    return;
+                }
             }
+            ReportLocalError(sequence, report.Errno, report.Mtu);
             return;
         }
         lock (_gate)

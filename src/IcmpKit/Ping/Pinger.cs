@@ -32,6 +32,7 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     private readonly long[] _payloadStamp = new long[65536];
     private readonly Queue<ushort> _sendOrder = new();
     private readonly Queue<ushort> _awaitingLocalError = new();
+    private readonly Queue<(int Errno, int? Mtu)> _unclaimedLocalErrors = new();
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _progress = new(0, int.MaxValue);
     private readonly Lock _emitGate = new();
@@ -97,8 +98,17 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
             socket = socket with { Kind = IcmpSocketKind.Raw }; // datagram ICMP sockets send only echo requests
         }
         // One operation: a one-identifier kernel filter, and local errors (which carry no request) come here.
-        // A flood sends and receives on one thread (see SendLoopPumped).
-        return SocketIcmpTransport.Open(target.AddressFamily, socket, maxOperations: 1, pumped: options.Flood);
+        // A flood or a zero interval sends and receives on one thread (see SendLoopPumped).
+        try
+        {
+            return SocketIcmpTransport.Open(target.AddressFamily, socket, maxOperations: 1,
+                pumped: options.Flood || options.Interval == TimeSpan.Zero);
+        }
+        catch (IcmpSocketException) when (options.RequestType != PingRequestType.Echo && options.Socket.Kind is null)
+        {
+            throw new IcmpSocketException(
+                $"{options.RequestType} requests need a raw ICMP socket (datagram sockets send only echo); run as root or grant cap_net_raw (setcap cap_net_raw+p)");
+        }
     }
 
     private static void Validate(IPAddress target, PingOptions options)

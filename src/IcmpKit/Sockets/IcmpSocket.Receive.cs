@@ -101,7 +101,7 @@ public sealed unsafe partial class IcmpSocket
                 case (Levels.IP, OptionNames.IPTos) when dataLength >= 1:
                     trafficClass = *data; // IP_RECVTOS delivers one byte
                     break;
-                case (Levels.IP, OptionNames.IPOptions):
+                case (Levels.IP, OptionNames.IPReceiveOptions): // ip_cmsg_recv_opts() labels them IP_RECVOPTS
                     options = new ReadOnlySpan<byte>(data, dataLength);
                     break;
                 case (Levels.IPv6, OptionNames.IPv6HopLimit) when dataLength >= sizeof(int):

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using IcmpKit.Sockets;
 using IcmpKit.Wire.IcmpV4;
 using IcmpKit.Wire.IcmpV6;
@@ -85,7 +84,7 @@ public abstract class IcmpTransport : IDisposable
             ulong cookie;
             do
             {
-                cookie = BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(CookieLength));
+                cookie = Sockets.Native.LinuxSocketApi.RandomUInt64();
             }
             while (cookie == 0 || !_byCookie.TryAdd(cookie, receiver));
             for (int tried = 0; tried < _byIdentifier.Length; tried++)

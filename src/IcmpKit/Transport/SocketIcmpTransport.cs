@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using IcmpKit.Sockets;
 using IcmpKit.Sockets.Native;
 
@@ -75,7 +74,7 @@ public sealed class SocketIcmpTransport : IcmpTransport
         var socket = IcmpSocket.Open(family, options);
         try
         {
-            ushort first = (ushort)RandomNumberGenerator.GetInt32(1, 65536 - maxOperations + 1);
+            ushort first = (ushort)(1 + (LinuxSocketApi.RandomUInt64() % (ulong)(65536 - maxOperations)));
             socket.AttachIdentifierFilter(first, maxOperations);
             return new SocketIcmpTransport(socket, first, maxOperations, pumped);
         }
