@@ -9,7 +9,8 @@ internal static class IputilsText
     /// <summary>iputils' RTT precision: 3 decimals below 1 ms, 2 below 10 ms, 1 below 100 ms, none above.</summary>
     public static string FormatRtt(TimeSpan rtt)
     {
-        long micros = (long)Math.Round(rtt.TotalMicroseconds);
+        // iputils keeps the RTT in whole microseconds, truncated (the summary does too), then rounds for display.
+        long micros = (long)rtt.TotalMicroseconds;
         var c = CultureInfo.InvariantCulture;
         if (micros >= 100_000 - 50)
         {

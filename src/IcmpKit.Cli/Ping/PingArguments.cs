@@ -36,6 +36,10 @@ internal sealed record PingArguments
     public static async Task<(PingArguments? Arguments, string? Problem)> ReadAsync(ParseResult result, PingCommandOptions o, CancellationToken token)
     {
         string[] destinations = result.GetValue(o.Destination) ?? [];
+        if (destinations.FirstOrDefault(d => d.StartsWith('-')) is { } unknown)
+        {
+            return Fail($"unknown option '{unknown}'; see 'icmpkit ping --help'"); // no host name starts with '-'
+        }
         string host = destinations[^1];
         bool privileged = Environment.IsPrivilegedProcess;
         if (result.GetValue(o.V4) && result.GetValue(o.V6))
@@ -105,8 +109,13 @@ internal sealed record PingArguments
             {
                 return Fail($"patterns must be specified as hex digits: {patternText}");
             }
-            string even = patternText.Length % 2 == 1 ? "0" + patternText : patternText;
-            pattern = Convert.FromHexString(even.Length > 32 ? even[..32] : even);
+            // iputils fill(): two hex digits per byte from the left, a last odd digit as a byte of its own; 16 bytes at most.
+            var bytes = new List<byte>();
+            for (int at = 0; at < patternText.Length && bytes.Count < 16; at += 2)
+            {
+                bytes.Add(Convert.ToByte(patternText.Substring(at, Math.Min(2, patternText.Length - at)), 16));
+            }
+            pattern = [.. bytes];
         }
         int? tos = null;
         if (result.GetValue(o.Tos) is { } tosText)

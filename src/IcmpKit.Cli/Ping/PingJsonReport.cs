@@ -26,15 +26,29 @@ internal sealed class PingJsonReport(TextWriter stdout, bool streaming) : IPingR
         string kind = start.Pinger.SocketKind == IcmpSocketKind.Raw ? "raw" : "dgram";
         ushort identifier = start.Pinger.Identifier;
         string why = start.Pinger.WhyNotDatagram;
+        string request = a.Options.RequestType switch
+        {
+            PingRequestType.Timestamp => "timestamp",
+            PingRequestType.AddressMask => "mask",
+            PingRequestType.Information => "info",
+            _ => "echo",
+        };
+        int dataBytes = a.Options.RequestType switch
+        {
+            PingRequestType.Timestamp => 12,
+            PingRequestType.AddressMask => 4,
+            PingRequestType.Information => 0,
+            _ => a.Options.PayloadSize,
+        };
+        // The start object's fields; "type" is written by whoever holds them (a start line, or the whole document).
         _start = w =>
         {
-            w.WriteString("type", "start");
             w.WriteNumber("schema", Schema);
             w.WriteString("target", a.Host);
             w.WriteString("address", a.Address.ToString());
             w.WriteString("family", a.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
-            w.WriteString("request", a.Options.RequestType.ToString().ToLowerInvariant());
-            w.WriteNumber("data_bytes", a.Options.PayloadSize);
+            w.WriteString("request", request);
+            w.WriteNumber("data_bytes", dataBytes);
             w.WriteString("socket", kind);
             if (why.Length > 0)
             {
@@ -44,7 +58,11 @@ internal sealed class PingJsonReport(TextWriter stdout, bool streaming) : IPingR
         };
         if (streaming)
         {
-            Write(_start);
+            Write(w =>
+            {
+                w.WriteString("type", "start");
+                _start(w);
+            });
         }
     }
 
@@ -98,8 +116,8 @@ internal sealed class PingJsonReport(TextWriter stdout, bool streaming) : IPingR
         using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
-            _start!(w);
             w.WriteString("type", "ping");
+            _start!(w);
             w.WriteStartArray("events");
             foreach (var body in _events)
             {

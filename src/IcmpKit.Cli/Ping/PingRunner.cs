@@ -42,8 +42,8 @@ internal static class PingRunner
                 stderr.WriteLine(statistics.FormatIputilsStatusLine());
             }
         });
-        long started = Stopwatch.GetTimestamp();
-        long lastSent = started;
+        long started = 0;
+        long lastSent = 0;
         int pipe = 0;
         long corrupted = 0;
         void OnEvent(PingEvent item)
@@ -57,6 +57,10 @@ internal static class PingRunner
                     case PingSent:
                         statistics.AddSent();
                         lastSent = Stopwatch.GetTimestamp();
+                        if (started == 0)
+                        {
+                            started = lastSent;
+                        }
                         break;
                     case PingReply { IsChecksumBad: true }:
                         corrupted++;
@@ -83,7 +87,7 @@ internal static class PingRunner
             return ExitCodes.Usage;
         }
         // iputils' "time" runs from the start to the last request sent (cur_time in pinger()), not to the end of the wait.
-        var elapsed = Stopwatch.GetElapsedTime(started, lastSent);
+        var elapsed = started == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started, lastSent);
         var options = arguments.Options;
         bool missing = statistics.Received == 0
             || (options.Deadline is not null && options.Count is { } count && statistics.Received < count);

@@ -28,7 +28,7 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
             string why = start.Pinger.SocketKind == IcmpSocketKind.Raw && start.Pinger.WhyNotDatagram.Length > 0 ? $" ({start.Pinger.WhyNotDatagram})" : "";
             stdout.WriteLine($"icmpkit: using a {(start.Pinger.SocketKind == IcmpSocketKind.Raw ? "raw" : "datagram")} ICMP socket{why}, identifier {start.Pinger.Identifier}");
         }
-        if (a.PatternHex is { } pattern)
+        if (a.PatternHex is { } pattern && !a.Quiet)
         {
             stdout.WriteLine($"PATTERN: 0x{pattern}");
         }

@@ -137,59 +137,103 @@ internal static class ProbeCommand
             }
             using var _ = prober;
             bool ndjson = result.GetValue(json);
-            if (!ndjson)
-            {
-                stdout.WriteLine($"PROBE {host} ({destination}): {queryText}");
-            }
+            stdout.WriteLine(ndjson
+                ? Json(w =>
+                {
+                    w.WriteString("type", "probe_start");
+                    w.WriteNumber("schema", 1);
+                    w.WriteString("target", host);
+                    w.WriteString("address", destination.ToString());
+                    w.WriteString("query", queryText);
+                    w.WriteString("socket", prober.SocketKind == IcmpSocketKind.Raw ? "raw" : "dgram");
+                })
+                : $"PROBE {host} ({destination}): {queryText}");
             int replies = 0;
-            int sent = 0;
+            int answered = 0;
             await foreach (var item in prober.RunAsync(token).ConfigureAwait(false))
             {
-                sent = Math.Max(sent, item.SequenceNumber);
                 switch (item)
                 {
                     case ProbeReply reply:
                         replies++;
-                        stdout.WriteLine(ndjson ? Json(reply) : Text(reply));
+                        answered += reply.Code == 0 ? 1 : 0;
+                        stdout.WriteLine(ndjson ? Json(w => WriteReply(w, reply)) : Text(reply));
                         break;
-                    case ProbeError error when !ndjson:
-                        stdout.WriteLine($"From {error.From} seq={error.SequenceNumber} ICMP error type {error.Type} code {error.Code}");
+                    case ProbeError error:
+                        stdout.WriteLine(ndjson
+                            ? Json(w =>
+                            {
+                                w.WriteString("type", "probe_error");
+                                w.WriteNumber("seq", error.SequenceNumber);
+                                w.WriteString("from", error.From?.ToString());
+                                w.WriteNumber("icmp_type", error.Type);
+                                w.WriteNumber("icmp_code", error.Code);
+                            })
+                            : $"From {error.From} seq={error.SequenceNumber} ICMP error type {error.Type} code {error.Code}");
                         break;
-                    case ProbeTimeout timeoutEvent when !ndjson:
-                        stdout.WriteLine($"no reply for seq={timeoutEvent.SequenceNumber}");
+                    case ProbeTimeout timeoutEvent:
+                        stdout.WriteLine(ndjson
+                            ? Json(w =>
+                            {
+                                w.WriteString("type", "probe_timeout");
+                                w.WriteNumber("seq", timeoutEvent.SequenceNumber);
+                            })
+                            : $"no reply for seq={timeoutEvent.SequenceNumber}");
                         break;
                 }
             }
-            if (!ndjson)
+            if (ndjson)
+            {
+                stdout.WriteLine(Json(w =>
+                {
+                    w.WriteString("type", "probe_summary");
+                    w.WriteNumber("transmitted", probes);
+                    w.WriteNumber("replies", replies);
+                    w.WriteNumber("answered", answered);
+                }));
+            }
+            else
             {
                 stdout.WriteLine();
                 stdout.WriteLine($"--- {host} probe statistics ---");
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{probes} probes transmitted, {replies} replies"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{probes} probes transmitted, {replies} replies, {answered} with no error"));
             }
-            return replies > 0 ? ExitCodes.Success : ExitCodes.NoReply;
+            // Success is an answer about the interface: a reply coded "No Such Interface" (or any error code) is not one.
+            return answered > 0 ? ExitCodes.Success : ExitCodes.NoReply;
         });
         return command;
     }
 
+    /// <summary>
+    /// One reply. The State field (RFC 8335 §3) describes a neighbour's entry when the probe named one by address;
+    /// for the proxy's own interfaces Linux leaves it 0 ("reserved"), so it is shown only when set.
+    /// </summary>
     private static string Text(ProbeReply reply) => string.Create(CultureInfo.InvariantCulture,
-        $"reply from {reply.From}: seq={reply.SequenceNumber} code={reply.Code} ({(reply.Code < CodeNames.Length ? CodeNames[reply.Code] : "Unknown")}) state={StateNames[reply.State & 7]} A={(reply.Active ? 1 : 0)} 4={(reply.IPv4 ? 1 : 0)} 6={(reply.IPv6 ? 1 : 0)} time={Ping.IputilsText.FormatRtt(reply.RoundTripTime)} ms");
+        $"reply from {reply.From}: seq={reply.SequenceNumber} code={reply.Code} ({(reply.Code < CodeNames.Length ? CodeNames[reply.Code] : "Unknown")}){(reply.State != 0 ? $" state={StateNames[reply.State & 7]}" : "")} A={(reply.Active ? 1 : 0)} 4={(reply.IPv4 ? 1 : 0)} 6={(reply.IPv6 ? 1 : 0)} time={Ping.IputilsText.FormatRtt(reply.RoundTripTime)} ms");
 
-    private static string Json(ProbeReply reply)
+    private static void WriteReply(Utf8JsonWriter w, ProbeReply reply)
+    {
+        w.WriteString("type", "probe_reply");
+        w.WriteNumber("seq", reply.SequenceNumber);
+        w.WriteString("from", reply.From.ToString());
+        w.WriteNumber("code", reply.Code);
+        if (reply.State != 0)
+        {
+            w.WriteString("state", StateNames[reply.State & 7].ToLowerInvariant());
+        }
+        w.WriteBoolean("active", reply.Active);
+        w.WriteBoolean("ipv4", reply.IPv4);
+        w.WriteBoolean("ipv6", reply.IPv6);
+        w.WriteNumber("rtt_ms", Math.Round(reply.RoundTripTime.TotalMilliseconds, 6));
+    }
+
+    private static string Json(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
-            w.WriteString("type", "probe_reply");
-            w.WriteNumber("schema", 1);
-            w.WriteNumber("seq", reply.SequenceNumber);
-            w.WriteString("from", reply.From.ToString());
-            w.WriteNumber("code", reply.Code);
-            w.WriteString("state", StateNames[reply.State & 7].ToLowerInvariant());
-            w.WriteBoolean("active", reply.Active);
-            w.WriteBoolean("ipv4", reply.IPv4);
-            w.WriteBoolean("ipv6", reply.IPv6);
-            w.WriteNumber("rtt_ms", Math.Round(reply.RoundTripTime.TotalMilliseconds, 6));
+            body(w);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

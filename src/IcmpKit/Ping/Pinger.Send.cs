@@ -185,6 +185,13 @@ public sealed partial class Pinger
 
     private void SendOne(byte[] message, ushort sequence)
     {
+        // Reported before the system call: on loopback the reply can be read on the receive thread before sendto
+        // returns, and a reply must never be seen before its request. Reported before the stamp too, so the
+        // consumer's work (on the first request, its JIT compilation) does not sit inside an RFC 792 originate time.
+        if (_options.ReportSends)
+        {
+            Emit(new PingSent(sequence));
+        }
         long stamp = _transport.RealtimeNanoseconds();
         BuildRequest(message, sequence, stamp);
         lock (_gate)
@@ -192,12 +199,6 @@ public sealed partial class Pinger
             _window.MarkSent(sequence, stamp, _time.GetTimestamp());
             _payloadStamp[sequence] = stamp;
             _sendOrder.Enqueue(sequence);
-        }
-        // Reported before the system call: on loopback the reply can be read on the receive thread before sendto
-        // returns, and a reply must never be seen before its request. A failed send follows as PingSendFailed.
-        if (_options.ReportSends)
-        {
-            Emit(new PingSent(sequence));
         }
         // The socket overwrites the provisional send time just before the system call.
         int errno = _transport.Send(message, _target, ref _window.SentRealtimeSlot(sequence));

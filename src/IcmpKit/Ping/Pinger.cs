@@ -69,6 +69,8 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
         _ownsTransport = ownsTransport;
         _registration = transport.Register(this);
         _payload = new EchoPayload(options.RequestType == PingRequestType.Echo ? options.PayloadSize : 0, _registration.Cookie, options.Pattern.Span);
+        // Compile the request builder now: the first request's originate time (RFC 792) is stamped just before it runs.
+        BuildRequest(new byte[8 + RequestBodyLength()], 0, _transport.RealtimeNanoseconds());
     }
 
     public IcmpSocketKind SocketKind => _transport.Kind;
@@ -107,7 +109,7 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
         catch (IcmpSocketException) when (options.RequestType != PingRequestType.Echo && options.Socket.Kind is null)
         {
             throw new IcmpSocketException(
-                $"{options.RequestType} requests need a raw ICMP socket (datagram sockets send only echo); run as root or grant cap_net_raw (setcap cap_net_raw+p)");
+                $"{options.RequestType} requests need a raw ICMP socket (datagram sockets send only echo); run as root or grant cap_net_raw (setcap cap_net_raw+ep)");
         }
     }
 

@@ -103,8 +103,8 @@ public sealed unsafe partial class IcmpSocket : IDisposable
             if (fd < 0)
             {
                 throw new IcmpSocketException(options.Kind == IcmpSocketKind.Raw
-                    ? "no permission for a raw ICMP socket; run as root or grant cap_net_raw (setcap cap_net_raw+p), or use --socket dgram"
-                    : "no permission for an ICMP socket; run as root, grant cap_net_raw (setcap cap_net_raw+p), or widen net.ipv4.ping_group_range");
+                    ? "no permission for a raw ICMP socket; run as root or grant cap_net_raw (setcap cap_net_raw+ep), or use --socket dgram"
+                    : "no permission for an ICMP socket; run as root, grant cap_net_raw (setcap cap_net_raw+ep), or widen net.ipv4.ping_group_range");
             }
             socket = new IcmpSocket(fd, family, IcmpSocketKind.Raw, whyNotDatagram);
         }
@@ -164,7 +164,7 @@ public sealed unsafe partial class IcmpSocket : IDisposable
         {
             if (LinuxSocketApi.SetSockOpt(_fd, Levels.Socket, OptionNames.Mark, &mark, sizeof(uint)) != 0)
             {
-                throw new IcmpSocketException($"cannot set the firewall mark {mark} (SO_MARK): {LastError()}; it needs CAP_NET_ADMIN, run as root");
+                throw new IcmpSocketException($"cannot set the firewall mark {mark} (SO_MARK): {LastError()}; it needs CAP_NET_RAW or CAP_NET_ADMIN, run as root");
             }
         }
         if (!options.IPv4Options.IsEmpty)

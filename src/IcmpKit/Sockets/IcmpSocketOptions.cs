@@ -35,7 +35,7 @@ public sealed record IcmpSocketOptions
     /// <summary>Interface or VRF to bind with SO_BINDTODEVICE (iputils -I NAME).</summary>
     public string? Interface { get; init; }
 
-    /// <summary>SO_MARK firewall mark (iputils -m); needs CAP_NET_ADMIN.</summary>
+    /// <summary>SO_MARK firewall mark (iputils -m); needs CAP_NET_RAW or CAP_NET_ADMIN.</summary>
     public uint? Mark { get; init; }
 
     /// <summary>
