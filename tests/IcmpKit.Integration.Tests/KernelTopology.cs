@@ -126,41 +126,10 @@ public sealed class KernelTopology : IDisposable
         Netns.Ip("-n", ns, "link", "set", device, "up");
     }
 
-    private static void Sysctl(string ns, string setting)
-    {
-        var result = Netns.Exec(ns, "sysctl", ["-qw", setting]);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"setup command failed: {result}");
-        }
-    }
+    private static void Sysctl(string ns, string setting) => Netns.Sysctl(ns, setting);
 
     /// <summary>Deleting a namespace deletes its veth ends; the peers go with them.</summary>
-    public void Dispose()
-    {
-        var errors = new List<string>();
-        foreach (string ns in _created)
-        {
-            var result = Netns.Run("ip", ["netns", "del", ns], TimeSpan.FromSeconds(10));
-            if (result.ExitCode != 0)
-            {
-                errors.Add(result.ToString());
-            }
-        }
-        _created.Clear();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp directory left behind is harmless; the namespaces are what matter.
-        }
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("cleanup failed: " + string.Join("\n", errors));
-        }
-    }
+    public void Dispose() => Netns.DeleteAll(_created, Directory);
 
     /// <summary>Whether a namespace of this topology still exists (for the cleanup test).</summary>
     public static bool NamespaceExists(string ns) =>

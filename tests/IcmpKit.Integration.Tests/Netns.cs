@@ -64,6 +64,46 @@ internal static class Netns
     /// <summary>`ip ARGS…`, which must succeed.</summary>
     public static CommandResult Ip(params string[] args) => Check("ip", args);
 
+    /// <summary>Sets a sysctl inside a namespace (sysctls such as ping_group_range are per namespace).</summary>
+    public static void Sysctl(string ns, string setting)
+    {
+        var result = Exec(ns, "sysctl", ["-qw", setting]);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"setup command failed: {result}");
+        }
+    }
+
+    /// <summary>
+    /// Deletes the namespaces a topology made (their veth ends, and so the peers, go with them) and its temporary
+    /// directory; throws after trying them all when one could not be deleted.
+    /// </summary>
+    public static void DeleteAll(List<string> namespaces, string directory)
+    {
+        var errors = new List<string>();
+        foreach (string ns in namespaces)
+        {
+            var result = Run("ip", ["netns", "del", ns], TimeSpan.FromSeconds(10));
+            if (result.ExitCode != 0)
+            {
+                errors.Add(result.ToString());
+            }
+        }
+        namespaces.Clear();
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind is harmless; the namespaces are what matter.
+        }
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("cleanup failed: " + string.Join("\n", errors));
+        }
+    }
+
     /// <summary>The full path of a program on PATH, or null.</summary>
     public static string? Which(string program)
     {

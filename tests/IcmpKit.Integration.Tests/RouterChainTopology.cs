@@ -192,14 +192,7 @@ public sealed class RouterChainTopology : IDisposable
     }
 
     /// <summary>`sysctl -qw SETTING` inside <paramref name="ns"/>, which must succeed.</summary>
-    public static void Sysctl(string ns, string setting)
-    {
-        var result = Netns.Exec(ns, "sysctl", ["-qw", setting]);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"setup command failed: {result}");
-        }
-    }
+    public static void Sysctl(string ns, string setting) => Netns.Sysctl(ns, setting);
 
     /// <summary>
     /// Waits (at most 10 s) until every link of every namespace has its IPv6 link-local address: a router sends neighbour
@@ -271,31 +264,7 @@ public sealed class RouterChainTopology : IDisposable
     }
 
     /// <summary>Deleting a namespace deletes its veth ends; the peers go with them.</summary>
-    public void Dispose()
-    {
-        var errors = new List<string>();
-        foreach (string ns in _created)
-        {
-            var result = Netns.Run("ip", ["netns", "del", ns], TimeSpan.FromSeconds(10));
-            if (result.ExitCode != 0)
-            {
-                errors.Add(result.ToString());
-            }
-        }
-        _created.Clear();
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp directory left behind is harmless; the namespaces are what matter.
-        }
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("cleanup failed: " + string.Join("\n", errors));
-        }
-    }
+    public void Dispose() => Netns.DeleteAll(_created, Directory);
 
     /// <summary>The namespaces this topology made (for the cleanup test).</summary>
     public IReadOnlyList<string> Namespaces => [Client, .. RouterNames, Server];

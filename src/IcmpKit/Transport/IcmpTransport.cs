@@ -152,29 +152,10 @@ public abstract class IcmpTransport : IDisposable
         if (type is IcmpV4Type.EchoReply or IcmpV4Type.TimestampReply or IcmpV4Type.InformationReply
             or IcmpV4Type.AddressMaskReply or IcmpV4Type.ExtendedEchoReply)
         {
-            var receiver = Route(message.Identifier, type == IcmpV4Type.EchoReply ? message.Body : []);
-            if (receiver is null)
-            {
-                return false;
-            }
-            receiver.OnReply(new InboundReply
-            {
-                Type = (byte)type,
-                Code = message.Code,
-                Identifier = message.Identifier,
-                SequenceNumber = message.SequenceNumber,
-                Body = message.Body,
-                IcmpLength = icmp.Length,
-                // Datagram sockets: the kernel verified the checksum before delivering (ping_rcv drops bad ones).
-                IsChecksumValid = Kind == IcmpSocketKind.Datagram || message.IsChecksumValid,
-                SourceAddress = source,
-                TimeToLive = ttl,
-                TrafficClass = tos,
-                IPv4Options = options,
-                ReceivedAtNanoseconds = packet.KernelTimestampNanoseconds != 0 ? packet.KernelTimestampNanoseconds : RealtimeNanoseconds(),
-                IsKernelTimestamp = packet.KernelTimestampNanoseconds != 0,
-            });
-            return true;
+            // Datagram sockets: the kernel verified the checksum before delivering (ping_rcv drops bad ones).
+            var arrival = new Arrival(icmp, source, ttl, tos, options, Kind == IcmpSocketKind.Datagram || message.IsChecksumValid);
+            return DeliverReply(packet, arrival, (byte)type, message.Code, message.Identifier, message.SequenceNumber, message.Body,
+                type == IcmpV4Type.EchoReply);
         }
         if (!message.IsError || !message.IsChecksumValid
             || !QuotedProbe.TryRead(message.Body, out var probe, out _) || probe.Protocol != 1
@@ -183,27 +164,8 @@ public abstract class IcmpTransport : IDisposable
         {
             return message.IsError && !message.IsChecksumValid ? Malformed() : false;
         }
-        var quotedBody = probe.Transport.Length > 8 ? probe.Transport[8..] : [];
-        var owner = Route(probe.IcmpIdentifier, probe.IcmpType == (byte)IcmpV4Type.EchoRequest ? quotedBody : []);
-        if (owner is null)
-        {
-            return false;
-        }
-        owner.OnError(new InboundError
-        {
-            Type = (byte)type,
-            Code = message.Code,
-            OffenderAddress = source,
-            Mtu = type == IcmpV4Type.DestinationUnreachable && message.Code == 4 ? message.NextHopMtu : null,
-            HasQuote = true,
-            QuotedIdentifier = probe.IcmpIdentifier,
-            QuotedSequenceNumber = probe.IcmpSequenceNumber,
-            QuotedBody = quotedBody,
-            QuotedDestination = probe.DestinationAddress,
-            Message = icmp,
-            ReceivedAtNanoseconds = packet.KernelTimestampNanoseconds != 0 ? packet.KernelTimestampNanoseconds : RealtimeNanoseconds(),
-        });
-        return true;
+        int? mtu = type == IcmpV4Type.DestinationUnreachable && message.Code == 4 ? message.NextHopMtu : null;
+        return DeliverError(packet, icmp, source, (byte)type, message.Code, mtu, probe, probe.IcmpType == (byte)IcmpV4Type.EchoRequest);
     }
 
     private bool DeliverV6(in ReceivedPacket packet)
@@ -216,27 +178,10 @@ public abstract class IcmpTransport : IDisposable
         var type = message.Type;
         if (type is IcmpV6Type.EchoReply or IcmpV6Type.ExtendedEchoReply)
         {
-            var receiver = Route(message.Identifier, type == IcmpV6Type.EchoReply ? message.Body : []);
-            if (receiver is null)
-            {
-                return false;
-            }
-            receiver.OnReply(new InboundReply
-            {
-                Type = (byte)type,
-                Code = message.Code,
-                Identifier = message.Identifier,
-                SequenceNumber = message.SequenceNumber,
-                Body = message.Body,
-                IcmpLength = icmp.Length,
-                IsChecksumValid = true, // the kernel verifies ICMPv6 checksums on every socket (RFC 3542 §3.1)
-                SourceAddress = packet.SourceAddress,
-                TimeToLive = packet.TimeToLive,
-                TrafficClass = packet.TrafficClass,
-                ReceivedAtNanoseconds = packet.KernelTimestampNanoseconds != 0 ? packet.KernelTimestampNanoseconds : RealtimeNanoseconds(),
-                IsKernelTimestamp = packet.KernelTimestampNanoseconds != 0,
-            });
-            return true;
+            // The kernel verifies ICMPv6 checksums on every socket (RFC 3542 §3.1).
+            var arrival = new Arrival(icmp, packet.SourceAddress, packet.TimeToLive, packet.TrafficClass, [], checksumValid: true);
+            return DeliverReply(packet, arrival, (byte)type, message.Code, message.Identifier, message.SequenceNumber, message.Body,
+                type == IcmpV6Type.EchoReply);
         }
         if (!IcmpV6Message.IsErrorType(type)
             || !QuotedProbe.TryRead(message.Body, out var probe, out _) || probe.Protocol != 58
@@ -244,28 +189,79 @@ public abstract class IcmpTransport : IDisposable
         {
             return false;
         }
+        int? mtu = type == IcmpV6Type.PacketTooBig ? (int)Math.Min(message.Mtu, int.MaxValue) : null;
+        return DeliverError(packet, icmp, packet.SourceAddress, (byte)type, message.Code, mtu, probe, probe.IcmpType == (byte)IcmpV6Type.EchoRequest);
+    }
+
+    /// <summary>What the IP layer said about a reply: where from, its TTL/TOS/options, whether its checksum held.</summary>
+    private readonly ref struct Arrival(ReadOnlySpan<byte> icmp, ReadOnlySpan<byte> source, int ttl, int trafficClass, ReadOnlySpan<byte> options, bool checksumValid)
+    {
+        public ReadOnlySpan<byte> Icmp { get; } = icmp;
+        public ReadOnlySpan<byte> Source { get; } = source;
+        public int TimeToLive { get; } = ttl;
+        public int TrafficClass { get; } = trafficClass;
+        public ReadOnlySpan<byte> Options { get; } = options;
+        public bool IsChecksumValid { get; } = checksumValid;
+    }
+
+    /// <summary>Routes a reply (by identifier, or by the cookie at the start of an echo's data) and hands it over.</summary>
+    private bool DeliverReply(in ReceivedPacket packet, in Arrival arrival, byte type, byte code, ushort identifier, ushort sequence,
+        ReadOnlySpan<byte> body, bool echo)
+    {
+        var receiver = Route(identifier, echo ? body : []);
+        if (receiver is null)
+        {
+            return false;
+        }
+        receiver.OnReply(new InboundReply
+        {
+            Type = type,
+            Code = code,
+            Identifier = identifier,
+            SequenceNumber = sequence,
+            Body = body,
+            IcmpLength = arrival.Icmp.Length,
+            IsChecksumValid = arrival.IsChecksumValid,
+            SourceAddress = arrival.Source,
+            TimeToLive = arrival.TimeToLive,
+            TrafficClass = arrival.TrafficClass,
+            IPv4Options = arrival.Options,
+            ReceivedAtNanoseconds = ReceivedAt(packet),
+            IsKernelTimestamp = packet.KernelTimestampNanoseconds != 0,
+        });
+        return true;
+    }
+
+    /// <summary>Routes an ICMP error by the request it quotes and hands it over.</summary>
+    private bool DeliverError(in ReceivedPacket packet, ReadOnlySpan<byte> icmp, ReadOnlySpan<byte> offender, byte type, byte code, int? mtu,
+        in QuotedProbe probe, bool quotedEcho)
+    {
         var quotedBody = probe.Transport.Length > 8 ? probe.Transport[8..] : [];
-        var owner = Route(probe.IcmpIdentifier, probe.IcmpType == (byte)IcmpV6Type.EchoRequest ? quotedBody : []);
+        var owner = Route(probe.IcmpIdentifier, quotedEcho ? quotedBody : []);
         if (owner is null)
         {
             return false;
         }
         owner.OnError(new InboundError
         {
-            Type = (byte)type,
-            Code = message.Code,
-            OffenderAddress = packet.SourceAddress,
-            Mtu = type == IcmpV6Type.PacketTooBig ? (int)Math.Min(message.Mtu, int.MaxValue) : null,
+            Type = type,
+            Code = code,
+            OffenderAddress = offender,
+            Mtu = mtu,
             HasQuote = true,
             QuotedIdentifier = probe.IcmpIdentifier,
             QuotedSequenceNumber = probe.IcmpSequenceNumber,
             QuotedBody = quotedBody,
             QuotedDestination = probe.DestinationAddress,
             Message = icmp,
-            ReceivedAtNanoseconds = packet.KernelTimestampNanoseconds != 0 ? packet.KernelTimestampNanoseconds : RealtimeNanoseconds(),
+            ReceivedAtNanoseconds = ReceivedAt(packet),
         });
         return true;
     }
+
+    /// <summary>The kernel's receive timestamp, or now when the socket gave none.</summary>
+    private long ReceivedAt(in ReceivedPacket packet) =>
+        packet.KernelTimestampNanoseconds != 0 ? packet.KernelTimestampNanoseconds : RealtimeNanoseconds();
 
     /// <summary>
     /// Datagram sockets learn of errors from the error queue (IP_RECVERR): the data is the request we sent, with the
@@ -297,7 +293,7 @@ public abstract class IcmpTransport : IDisposable
                 ErrorNumber = packet.ErrorNumber,
                 Mtu = packet.ErrorNumber == 90 ? (int)Math.Min(packet.ErrorInfo, int.MaxValue) : null,
                 QuotedDestination = packet.SourceAddress,
-                ReceivedAtNanoseconds = packet.KernelTimestampNanoseconds != 0 ? packet.KernelTimestampNanoseconds : RealtimeNanoseconds(),
+                ReceivedAtNanoseconds = ReceivedAt(packet),
             });
             return true;
         }
@@ -327,7 +323,7 @@ public abstract class IcmpTransport : IDisposable
             QuotedSequenceNumber = BinaryPrimitives.ReadUInt16BigEndian(request[6..]),
             QuotedBody = body,
             QuotedDestination = packet.SourceAddress,
-            ReceivedAtNanoseconds = packet.KernelTimestampNanoseconds != 0 ? packet.KernelTimestampNanoseconds : RealtimeNanoseconds(),
+            ReceivedAtNanoseconds = ReceivedAt(packet),
         });
         return true;
     }
