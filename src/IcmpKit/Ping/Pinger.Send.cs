@@ -115,7 +115,7 @@ public sealed partial class Pinger
                 break;
             }
             var wait = FloodMinimumRate - _time.GetElapsedTime(lastSend);
-            if (transport.Pump(Math.Max(0, (int)Math.Ceiling(wait.TotalMilliseconds))) < 0)
+            if (transport.Pump(Math.Max(0, (int)Math.Ceiling(wait.TotalMilliseconds)), Outstanding()) < 0)
             {
                 return;
             }

@@ -70,7 +70,11 @@ public sealed class Prober : IIcmpReceiver, IDisposable
             {
             }
             ExpireOverdue(force: true);
-            events.Writer.TryComplete();
+            lock (_gate)
+            {
+                // Under the lock a reply settles and reports in: the run cannot end between the two and lose it.
+                events.Writer.TryComplete();
+            }
         }, CancellationToken.None);
         await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
@@ -140,17 +144,17 @@ public sealed class Prober : IIcmpReceiver, IDisposable
                 return;
             }
             _settled[sequence] = true;
-        }
-        long nanoseconds = Math.Max(0, reply.ReceivedAtNanoseconds - _sentAt[sequence]);
-        _events?.Writer.TryWrite(new ProbeReply(sequence, reply.Source(), TimeSpan.FromTicks(nanoseconds / 100))
-        {
+            long nanoseconds = Math.Max(0, reply.ReceivedAtNanoseconds - _sentAt[sequence]);
+            _events?.Writer.TryWrite(new ProbeReply(sequence, reply.Source(), TimeSpan.FromTicks(nanoseconds / 100))
+            {
             Code = reply.Code,
             State = (byte)(bits >> 5),
             Active = (bits & 0x04) != 0,
             IPv4 = (bits & 0x02) != 0,
             IPv6 = (bits & 0x01) != 0,
             TimeToLive = reply.TimeToLive >= 0 ? reply.TimeToLive : null,
-        });
+            });
+        }
     }
 
     void IIcmpReceiver.OnError(in InboundError icmpError)
@@ -167,9 +171,9 @@ public sealed class Prober : IIcmpReceiver, IDisposable
                 return;
             }
             _settled[sequence] = true;
+            _events?.Writer.TryWrite(new ProbeError(sequence, icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress),
+                icmpError.Type, icmpError.Code));
         }
-        _events?.Writer.TryWrite(new ProbeError(sequence, icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress),
-            icmpError.Type, icmpError.Code));
     }
 
     public void Dispose()

@@ -40,7 +40,9 @@ public sealed class SocketIcmpTransport : IcmpTransport
     /// does the same with one packet at a time; here a whole batch per call). Returns the packets delivered, or -1
     /// once disposed.
     /// </summary>
-    public int Pump(int timeoutMilliseconds)
+    /// <param name="timeoutMilliseconds">How long to wait when nothing is queued.</param>
+    /// <param name="expected">How many packets are due (requests in flight), to take that many without waiting first.</param>
+    public int Pump(int timeoutMilliseconds, int expected = 0)
     {
         if (_pumpBatch is null)
         {
@@ -50,7 +52,7 @@ public sealed class SocketIcmpTransport : IcmpTransport
         {
             return -1;
         }
-        int count = _socket.Receive(_pumpBatch, timeoutMilliseconds);
+        int count = _socket.Receive(_pumpBatch, timeoutMilliseconds, expected);
         for (int i = 0; i < count; i++)
         {
             Deliver(IcmpSocket.Read(_pumpBatch, i));
