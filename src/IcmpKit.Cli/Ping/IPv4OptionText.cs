@@ -119,11 +119,14 @@ internal static class IPv4OptionText
         byte flags = option[3];
         bool withAddresses = (flags & 0x0F) != 0;
         text.Append("\nTS: ");
-        var slots = option.Slice(4, Math.Min(used, option.Length - 4));
+        // iputils counts down min(pointer, length) - 5 bytes and stops only when the count is spent, so a full option
+        // (pointer one past the end: 37 of 36) still shows its last time. The reads stay inside the option.
+        var slots = option[4..];
         long standard = 0;
         long nonStandard = 0;
         int at = 0;
-        while (at < slots.Length)
+        int left = used;
+        while (left > 0)
         {
             if (withAddresses)
             {
@@ -133,7 +136,8 @@ internal static class IPv4OptionText
                 }
                 text.Append('\t').Append(new IPAddress(slots.Slice(at, 4)).ToString());
                 at += 4;
-                if (at >= slots.Length)
+                left -= 4;
+                if (left <= 0)
                 {
                     break;
                 }
@@ -156,6 +160,7 @@ internal static class IPv4OptionText
                 standard = value;
             }
             at += 4;
+            left -= 4;
             text.Append('\n');
         }
         if (flags >> 4 != 0)

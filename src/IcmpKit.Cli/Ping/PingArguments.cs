@@ -83,9 +83,9 @@ internal sealed record PingArguments
             return Fail($"bad wait time: -w {w.ToString(CultureInfo.InvariantCulture)}; give seconds above 0");
         }
         int size = result.GetValue(o.Size);
-        if (size is < 0 or > 65507)
+        if (size is < 0 or > 65527)
         {
-            return Fail($"invalid -s value: '{size}': out of range: 0 <= value <= 65507");
+            return Fail($"invalid -s value: '{size}': out of range: 0 <= value <= {(result.GetValue(o.V6) ? 65527 : 65507)}");
         }
         int? ttl = result.GetValue(o.Ttl);
         if (ttl is < 1 or > 255)
@@ -210,9 +210,9 @@ internal sealed record PingArguments
         {
             return Fail($"source address {source} is not in the family of {address}; give an {(v6 ? "IPv6" : "IPv4")} source");
         }
-        if (v6 && size > 65527)
+        if (!v6 && size > 65507)
         {
-            return Fail($"invalid -s value: '{size}': out of range: 0 <= value <= 65527");
+            return Fail($"invalid -s value: '{size}': out of range: 0 <= value <= 65507"); // 65535 - 20 - 8
         }
 
         // IPv4 options: Record Route (-R) or Timestamp (-T), 40 bytes at most (RFC 791 §3.1).

@@ -46,7 +46,8 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
         }
         else
         {
-            int total = size + 28 + a.Options.Socket.IPv4Options.Length;
+            // iputils reserves the whole 40-byte options space whenever -R or -T is given.
+            int total = size + 28 + (a.Options.Socket.IPv4Options.IsEmpty ? 0 : 40);
             stdout.WriteLine($"PING {a.Host} ({a.Address}){(from.Length > 0 ? from : "")} {size}({total}) bytes of data.");
         }
     }
@@ -107,7 +108,10 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
         {
             line.Append(CultureInfo.InvariantCulture, $" ttl={ttl}");
         }
-        line.Append(CultureInfo.InvariantCulture, $" time={IputilsText.FormatRtt(reply.RoundTripTime)} ms");
+        if (Timing)
+        {
+            line.Append(CultureInfo.InvariantCulture, $" time={IputilsText.FormatRtt(reply.RoundTripTime)} ms");
+        }
         if (reply.IsDuplicate)
         {
             line.Append(" (DUP!)");
@@ -187,7 +191,7 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
         stdout.WriteLine(line.ToString());
         // iputils always ends with this line, empty when there is nothing to put on it.
         var rtt = new List<string>();
-        if (s.FormatIputilsRtt() is { } numbers)
+        if (Timing && s.FormatIputilsRtt() is { } numbers)
         {
             rtt.Add($"rtt min/avg/max/mdev = {numbers} ms");
         }
@@ -196,7 +200,7 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
             rtt.Add(string.Create(CultureInfo.InvariantCulture, $"pipe {end.Pipe}"));
         }
         var options = _arguments.Options;
-        if ((options.Interval == TimeSpan.Zero || options.Flood || options.Adaptive) && s.FormatIputilsIpgEwma(end.Elapsed) is { } ipg)
+        if (Timing && (options.Interval == TimeSpan.Zero || options.Flood || options.Adaptive) && s.FormatIputilsIpgEwma(end.Elapsed) is { } ipg)
         {
             rtt.Add($"ipg/ewma {ipg} ms");
         }
@@ -209,6 +213,13 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
             }
         }
     }
+
+    /// <summary>
+    /// iputils times replies only when the data can hold its timeval (16 bytes): with less it prints no "time=" and
+    /// no rtt line. The text keeps to that, line for line; the RTT is still measured (from the send times kept here)
+    /// and given by --json, --ndjson and --stats.
+    /// </summary>
+    private bool Timing => _arguments.Options.RequestType != PingRequestType.Echo || _arguments.Options.PayloadSize >= 16;
 
     private string Prefix(DateTimeOffset at)
     {

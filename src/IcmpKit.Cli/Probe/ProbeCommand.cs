@@ -54,9 +54,9 @@ internal static class ProbeCommand
             }
             double seconds = result.GetValue(interval);
             double wait = result.GetValue(timeout);
-            if (!double.IsFinite(seconds) || seconds < 0 || !double.IsFinite(wait) || wait <= 0)
+            if (!double.IsFinite(seconds) || seconds < 0 || seconds > 2_000_000 || !double.IsFinite(wait) || wait <= 0 || wait > 2_000_000)
             {
-                Fail("-i and -W are seconds: -i 0 or more, -W above 0");
+                Fail("-i and -W are seconds: -i 0 to 2000000, -W above 0 up to 2000000");
                 return ExitCodes.Usage;
             }
             InterfaceIdentificationObject query;

@@ -46,7 +46,7 @@ public static class IcmpClient
             using var registration = transport.Register(echo);
             byte[] request = echo.Build(registration, options.PayloadSize);
             int errno = transport.Send(request, address, ref echo.SentAtNanoseconds);
-            if (errno != 0 && errno != 90)
+            if (errno != 0 && errno != Sockets.Native.Errno.MessageTooLong)
             {
                 return new IcmpPingResult { Status = IcmpPingStatus.SendFailed, ErrorNumber = errno };
             }

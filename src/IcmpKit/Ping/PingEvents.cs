@@ -76,7 +76,10 @@ public sealed record PingError(ushort SequenceNumber, IPAddress? From, bool IsV6
     /// <summary>errno the kernel attached (datagram sockets and local errors), 0 otherwise.</summary>
     public int ErrorNumber { get; init; }
 
-    /// <summary>False for a redirect or source quench: shown, but the request stays open and no error is counted (iputils).</summary>
+    /// <summary>
+    /// False for a redirect or source quench (iputils shows them but does not count them), and for an error about a
+    /// request that is already settled (a copy or a forgery: shown, not counted twice).
+    /// </summary>
     public bool CountsAsError { get; init; } = true;
 
     /// <summary>A redirect's new gateway (RFC 792), raw sockets only.</summary>

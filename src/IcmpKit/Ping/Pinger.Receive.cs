@@ -166,9 +166,11 @@ public sealed partial class Pinger
             {
                 return;
             }
-            if (!informational)
+            // An error settles an outstanding request once: a copy, a late or a forged second error is shown but not
+            // counted, so it cannot end a -c run early (iputils counts every error packet).
+            if (!informational && !_window.MarkFailed(sequence))
             {
-                _window.MarkFailed(sequence);
+                informational = true;
             }
         }
         if (!informational)

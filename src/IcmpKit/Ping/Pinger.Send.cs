@@ -6,7 +6,6 @@ namespace IcmpKit.Ping;
 
 public sealed partial class Pinger
 {
-    private const int EmsgSize = 90;
 
     /// <summary>iputils' MININTERVAL: even with no replies, a flood sends at least every 10 ms.</summary>
     private static readonly TimeSpan FloodMinimumRate = TimeSpan.FromMilliseconds(10);
@@ -20,6 +19,7 @@ public sealed partial class Pinger
         ushort sequence = 0;
         long sent = 0;
         long lastSend = _time.GetTimestamp();
+        long runStart = lastSend;
         int window = Math.Max(_options.Preload, _options.Flood ? _options.FloodWindow : 1);
         while (!token.IsCancellationRequested)
         {
@@ -44,7 +44,12 @@ public sealed partial class Pinger
                             Volatile.Write(ref _wakeAtOrBelow, limit / 2);
                             while (Outstanding() > limit / 2 && _time.GetElapsedTime(lastSend) < FloodMinimumRate)
                             {
-                                await _progress.WaitAsync(FloodMinimumRate - _time.GetElapsedTime(lastSend), token).ConfigureAwait(false);
+                                var pause = FloodMinimumRate - _time.GetElapsedTime(lastSend);
+                                if (pause <= TimeSpan.Zero)
+                                {
+                                    break;
+                                }
+                                await _progress.WaitAsync(pause, token).ConfigureAwait(false);
                                 ExpireOverdue();
                             }
                             Volatile.Write(ref _wakeAtOrBelow, int.MaxValue);
@@ -62,9 +67,28 @@ public sealed partial class Pinger
                         }
                     }
                 }
-                if (Finished())
+                // At the deadline nothing more goes out, even if its timer has not fired yet: a request sent then could
+                // only count as lost (iputils sends 5 requests in -w 1 -i 0.2, never a 6th).
+                if (Finished() || (_options.Deadline is { } deadline && _time.GetElapsedTime(runStart) >= deadline))
                 {
                     return;
+                }
+                if (sent == 0 && _options.Preload > 1)
+                {
+                    // The preload goes out as one burst before any reply is handled (replies wait for the emit lock),
+                    // as in single-threaded iputils: otherwise a loaded machine answers the first before the rest are
+                    // sent, and the run reports a smaller "pipe" than it had.
+                    lock (_emitGate)
+                    {
+                        for (int i = 0; i < _options.Preload && !SendingDone(sent); i++)
+                        {
+                            sequence++;
+                            lastSend = _time.GetTimestamp();
+                            SendOne(message, sequence);
+                            sent++;
+                        }
+                    }
+                    continue;
                 }
                 sequence++;
                 lastSend = _time.GetTimestamp();
@@ -114,7 +138,10 @@ public sealed partial class Pinger
             {
                 break;
             }
-            var wait = FloodMinimumRate - _time.GetElapsedTime(lastSend);
+            // Sending: the 10 ms pacing; lingering: the rest of the wait, in steps (never a busy loop of zero waits).
+            var wait = SendingDone(sent)
+                ? TimeSpan.FromMilliseconds(Math.Clamp((_options.Timeout - _time.GetElapsedTime(lastSend)).TotalMilliseconds, 1, 100))
+                : FloodMinimumRate - _time.GetElapsedTime(lastSend);
             if (transport.Pump(Math.Max(0, (int)Math.Ceiling(wait.TotalMilliseconds)), Outstanding()) < 0)
             {
                 return;
@@ -132,7 +159,9 @@ public sealed partial class Pinger
         _options.Count is { } count && _options.Deadline is null && sent >= count;
 
     /// <summary>iputils: finished once -c requests are answered or failed.</summary>
-    private bool Finished() => _options.Count is { } count && Received + Errors >= count;
+    private bool Finished() =>
+        (_options.Count is { } count && Received + Errors >= count)
+        || (_options.Deadline is not null && Errors > 0); // iputils main_loop: "if (rts->deadline && rts->nerrors) break;"
 
     private TimeSpan CurrentInterval()
     {
@@ -207,7 +236,7 @@ public sealed partial class Pinger
         {
             return;
         }
-        if (errno == EmsgSize)
+        if (errno == Sockets.Native.Errno.MessageTooLong)
         {
             // Above the path MTU with DF: the error queue brings the MTU (iputils: "local error: message too long, mtu=N"),
             // maybe already read by the receive side.

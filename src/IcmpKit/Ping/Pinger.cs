@@ -67,7 +67,18 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
         _time = time ?? TimeProvider.System;
         _transport = transport;
         _ownsTransport = ownsTransport;
-        _registration = transport.Register(this);
+        try
+        {
+            _registration = transport.Register(this);
+        }
+        catch
+        {
+            if (ownsTransport)
+            {
+                transport.Dispose();
+            }
+            throw;
+        }
         _payload = new EchoPayload(options.RequestType == PingRequestType.Echo ? options.PayloadSize : 0, _registration.Cookie, options.Pattern.Span);
         // Compile the request builder now: the first request's originate time (RFC 792) is stamped just before it runs.
         BuildRequest(new byte[8 + RequestBodyLength()], 0, _transport.RealtimeNanoseconds());
@@ -94,6 +105,7 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
+        Validate(target, options); // before a socket exists: a refused option must not leave one open
         var socket = options.Socket;
         if (options.RequestType != PingRequestType.Echo && socket.Kind is null)
         {
@@ -219,13 +231,20 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
         }
     }
 
+    /// <summary>
+    /// Ends the run if one is going (no event is reported after this returns) and releases the socket when this pinger
+    /// opened it. The progress semaphore is left to the collector: a callback in flight may still signal it.
+    /// </summary>
     public void Dispose()
     {
+        lock (_emitGate)
+        {
+            _finished = true;
+        }
         _registration.Dispose();
         if (_ownsTransport)
         {
             _transport.Dispose();
         }
-        _progress.Dispose();
     }
 }

@@ -33,6 +33,7 @@ public sealed class Prober : IIcmpReceiver, IDisposable
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Count, 255); // the sequence number has 8 bits, and 0 is never sent
         _target = target;
         _options = options;
         _v6 = target.AddressFamily == AddressFamily.InterNetworkV6;
@@ -47,15 +48,19 @@ public sealed class Prober : IIcmpReceiver, IDisposable
     {
         var events = Channel.CreateUnbounded<ProbeEvent>();
         _events = events;
+        // Leaving the loop early stops the probes, and the sender is awaited before this returns.
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = leave.Token;
         var sender = Task.Run(async () =>
         {
+            Exception? failure = null;
             try
             {
                 for (int i = 0; i < _options.Count; i++)
                 {
                     if (i > 0)
                     {
-                        await Task.Delay(_options.Interval, cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(_options.Interval, token).ConfigureAwait(false);
                     }
                     Send((byte)(i + 1));
                     ExpireOverdue(force: false);
@@ -63,24 +68,35 @@ public sealed class Prober : IIcmpReceiver, IDisposable
                 var end = DateTime.UtcNow + _options.Timeout;
                 while (!AllSettled() && DateTime.UtcNow < end)
                 {
-                    await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(10, token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
             {
             }
+            catch (Exception e)
+            {
+                failure = e; // reaches the reader: a run never hangs on a sender that died
+            }
             ExpireOverdue(force: true);
             lock (_gate)
             {
                 // Under the lock a reply settles and reports in: the run cannot end between the two and lose it.
-                events.Writer.TryComplete();
+                events.Writer.TryComplete(failure);
             }
         }, CancellationToken.None);
-        await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            yield return item;
+            await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                yield return item;
+            }
         }
-        await sender.ConfigureAwait(false);
+        finally
+        {
+            await leave.CancelAsync().ConfigureAwait(false);
+            await sender.ConfigureAwait(false);
+        }
     }
 
     private void Send(byte sequence)

@@ -18,6 +18,22 @@ public sealed unsafe partial class IcmpSocket
     /// </param>
     internal int Receive(ReceiveBatch batch, int timeoutMilliseconds, int expected = 0)
     {
+        if (!Enter())
+        {
+            return -1;
+        }
+        try
+        {
+            return ReceiveEntered(batch, timeoutMilliseconds, expected);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private int ReceiveEntered(ReceiveBatch batch, int timeoutMilliseconds, int expected)
+    {
         if (expected > 0)
         {
             // A flood on loopback finds its reply already queued when sendto returns (the kernel answered inside the
@@ -66,6 +82,14 @@ public sealed unsafe partial class IcmpSocket
                 batch.FromErrorQueue[filled] = true;
                 filled++;
             }
+        }
+        if (filled == 0 && (fds[0].ReturnedEvents & PollEvents.In) == 0)
+        {
+            // POLLERR with an empty error queue: sk_err is set but its queue entry was already taken. Reading SO_ERROR
+            // clears it; otherwise poll would report it forever and this thread would spin.
+            int pending = 0;
+            uint size = sizeof(int);
+            LinuxSocketApi.GetSockOpt(_fd, Levels.Socket, OptionNames.Error, &pending, &size);
         }
         if ((fds[0].ReturnedEvents & PollEvents.In) != 0 && filled < batch.Capacity)
         {

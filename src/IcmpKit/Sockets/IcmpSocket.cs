@@ -40,6 +40,8 @@ public sealed unsafe partial class IcmpSocket : IDisposable
     private readonly int _fd;
     private readonly int _wakeFd;
     private int _disposed;
+    private int _closed;
+    private int _callsInProgress;
 
     private IcmpSocket(int fd, AddressFamily family, IcmpSocketKind kind, string whyNotDatagram)
     {
@@ -48,6 +50,43 @@ public sealed unsafe partial class IcmpSocket : IDisposable
         Kind = kind;
         WhyNotDatagram = whyNotDatagram;
         _wakeFd = LinuxSocketApi.EventFd(0, SocketTypes.CloseOnExec | SocketTypes.NonBlocking);
+        if (_wakeFd < 0)
+        {
+            LinuxSocketApi.Close(fd);
+            throw new IcmpSocketException($"cannot create the wake-up eventfd: {LastError()}; too many open files? (ulimit -n)");
+        }
+    }
+
+    /// <summary>
+    /// Every system call on the descriptors goes between Enter and Exit: Dispose closes them only when no call is in
+    /// progress, so a send or receive racing Dispose can never reach a file that reused the number.
+    /// </summary>
+    private bool Enter()
+    {
+        Interlocked.Increment(ref _callsInProgress);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Exit();
+            return false;
+        }
+        return true;
+    }
+
+    private void Exit()
+    {
+        if (Interlocked.Decrement(ref _callsInProgress) == 0 && Volatile.Read(ref _disposed) != 0)
+        {
+            CloseOnce();
+        }
+    }
+
+    private void CloseOnce()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            LinuxSocketApi.Close(_fd);
+            LinuxSocketApi.Close(_wakeFd);
+        }
     }
 
     public IcmpSocketKind Kind { get; }
@@ -209,7 +248,17 @@ public sealed unsafe partial class IcmpSocket : IDisposable
         {
             return; // the kernel already delivers only this socket's replies
         }
-        int result = KernelFilters.AttachIdentifierFilter(_fd, Family == AddressFamily.InterNetworkV6, first, count);
+        bool entered = Enter();
+        ObjectDisposedException.ThrowIf(!entered, this);
+        int result;
+        try
+        {
+            result = KernelFilters.AttachIdentifierFilter(_fd, Family == AddressFamily.InterNetworkV6, first, count);
+        }
+        finally
+        {
+            Exit();
+        }
         if (result != 0)
         {
             throw new IcmpSocketException($"cannot attach the socket filter (SO_ATTACH_FILTER): {LinuxSocketApi.Describe(result)}");
@@ -244,6 +293,24 @@ public sealed unsafe partial class IcmpSocket : IDisposable
     public int Send(ReadOnlySpan<byte> message, IPAddress target, ref long sentAtNanoseconds)
     {
         ArgumentNullException.ThrowIfNull(target);
+        if (!Enter())
+        {
+            return EBadF;
+        }
+        try
+        {
+            return SendEntered(message, target, ref sentAtNanoseconds);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private const int EBadF = 9;
+
+    private int SendEntered(ReadOnlySpan<byte> message, IPAddress target, ref long sentAtNanoseconds)
+    {
         Span<byte> address = stackalloc byte[NativeSocketAddress.MaxLength];
         int addressLength = NativeSocketAddress.Write(target, address);
         fixed (byte* data = message)
@@ -266,11 +333,22 @@ public sealed unsafe partial class IcmpSocket : IDisposable
         }
     }
 
-    /// <summary>Wakes a thread blocked in <see cref="Receive"/>, which then returns -1.</summary>
-    public void Wake()
+    /// <summary>Wakes a thread blocked in <see cref="Receive"/>, which then returns -1 (for good: used to shut down).</summary>
+    internal void Wake()
     {
-        ulong one = 1;
-        LinuxSocketApi.Write(_wakeFd, &one, sizeof(ulong));
+        if (!Enter())
+        {
+            return;
+        }
+        try
+        {
+            ulong one = 1;
+            LinuxSocketApi.Write(_wakeFd, &one, sizeof(ulong));
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>The kernel's words for an errno from <see cref="Send"/>.</summary>
@@ -278,11 +356,16 @@ public sealed unsafe partial class IcmpSocket : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.CompareExchange(ref _disposed, 0, 0) != 0)
         {
-            LinuxSocketApi.Close(_fd);
-            LinuxSocketApi.Close(_wakeFd);
+            return;
         }
+        // Wake a blocked receiver first (it returns -1 and leaves), then refuse new calls; the last call to leave closes.
+        ulong one = 1;
+        Interlocked.Increment(ref _callsInProgress);
+        LinuxSocketApi.Write(_wakeFd, &one, sizeof(ulong));
+        Interlocked.Exchange(ref _disposed, 1);
+        Exit();
     }
 
     private void Bind(IPAddress address)

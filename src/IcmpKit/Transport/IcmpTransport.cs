@@ -291,7 +291,7 @@ public abstract class IcmpTransport : IDisposable
             {
                 IsLocal = true,
                 ErrorNumber = packet.ErrorNumber,
-                Mtu = packet.ErrorNumber == 90 ? (int)Math.Min(packet.ErrorInfo, int.MaxValue) : null,
+                Mtu = packet.ErrorNumber == Sockets.Native.Errno.MessageTooLong ? (int)Math.Min(packet.ErrorInfo, int.MaxValue) : null,
                 QuotedDestination = packet.SourceAddress,
                 ReceivedAtNanoseconds = ReceivedAt(packet),
             });
@@ -307,7 +307,7 @@ public abstract class IcmpTransport : IDisposable
             return false;
         }
         bool mtuError = local
-            ? packet.ErrorNumber == 90 // EMSGSIZE: ee_info is the MTU the packet exceeded
+            ? packet.ErrorNumber == Sockets.Native.Errno.MessageTooLong // ee_info is the MTU the packet exceeded
             : (packet.ErrorOrigin == ErrorOrigin.IcmpV4 && packet.ErrorType == 3 && packet.ErrorCode == 4)
               || (packet.ErrorOrigin == ErrorOrigin.IcmpV6 && packet.ErrorType == 2);
         owner.OnError(new InboundError

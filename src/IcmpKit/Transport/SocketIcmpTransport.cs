@@ -16,7 +16,9 @@ public sealed class SocketIcmpTransport : IcmpTransport
     private readonly IcmpSocket _socket;
     private readonly Thread? _receiver;
     private readonly ReceiveBatch? _pumpBatch;
+    private readonly Lock _pumpGate = new();
     private volatile bool _stopping;
+    private long _receiverFaults;
 
     private SocketIcmpTransport(IcmpSocket socket, ushort firstIdentifier, int count, bool pumped)
         : base(firstIdentifier, count)
@@ -48,16 +50,20 @@ public sealed class SocketIcmpTransport : IcmpTransport
         {
             throw new InvalidOperationException("This transport has its own receive thread.");
         }
-        if (_stopping)
+        // Dispose frees the batch under this lock, so never while a pump is writing or reading it.
+        lock (_pumpGate)
         {
-            return -1;
+            if (_stopping)
+            {
+                return -1;
+            }
+            int count = _socket.Receive(_pumpBatch, timeoutMilliseconds, expected);
+            for (int i = 0; i < count; i++)
+            {
+                Deliver(IcmpSocket.Read(_pumpBatch, i));
+            }
+            return count;
         }
-        int count = _socket.Receive(_pumpBatch, timeoutMilliseconds, expected);
-        for (int i = 0; i < count; i++)
-        {
-            Deliver(IcmpSocket.Read(_pumpBatch, i));
-        }
-        return count;
     }
 
     /// <summary>
@@ -122,10 +128,22 @@ public sealed class SocketIcmpTransport : IcmpTransport
             }
             for (int i = 0; i < count; i++)
             {
-                Deliver(IcmpSocket.Read(batch, i));
+                try
+                {
+                    Deliver(IcmpSocket.Read(batch, i));
+                }
+#pragma warning disable CA1031 // An operation's callback that throws must not kill the process from this thread; it is counted.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    Interlocked.Increment(ref _receiverFaults);
+                }
             }
         }
     }
+
+    /// <summary>Callbacks that threw on the receive thread (they are dropped, and the thread goes on).</summary>
+    public long ReceiverFaults => Interlocked.Read(ref _receiverFaults);
 
     protected override void Dispose(bool disposing)
     {
@@ -134,8 +152,11 @@ public sealed class SocketIcmpTransport : IcmpTransport
             _stopping = true;
             _socket.Wake();
             _receiver?.Join(TimeSpan.FromSeconds(2));
+            lock (_pumpGate)
+            {
+                _pumpBatch?.Dispose();
+            }
             _socket.Dispose();
-            _pumpBatch?.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -117,6 +117,7 @@ internal static class Levels
 /// <summary>Option names from linux/socket.h (asm-generic), linux/in.h and linux/in6.h.</summary>
 internal static class OptionNames
 {
+    internal const int Error = 4;                 // SO_ERROR: reading it clears the pending error
     internal const int SendBuffer = 7;            // SO_SNDBUF
     internal const int ReceiveBuffer = 8;         // SO_RCVBUF
     internal const int BindToDevice = 25;         // SO_BINDTODEVICE
@@ -161,6 +162,7 @@ internal static class Errno
 {
     internal const int Interrupted = 4;           // EINTR
     internal const int TryAgain = 11;             // EAGAIN
+    internal const int MessageTooLong = 90;       // EMSGSIZE
     internal const int NoBufferSpace = 105;       // ENOBUFS
 }
 
