@@ -45,6 +45,7 @@ public static class IcmpClient
             var echo = new SingleEcho(address);
             using var registration = transport.Register(echo);
             byte[] request = echo.Build(registration, options.PayloadSize);
+            echo.SentMonotonic = System.Diagnostics.Stopwatch.GetTimestamp();
             int errno = transport.Send(request, address, ref echo.SentAtNanoseconds);
             if (errno != 0 && errno != Sockets.Native.Errno.MessageTooLong)
             {
@@ -102,6 +103,13 @@ public static class IcmpClient
 
         public long SentAtNanoseconds;
 
+        public long SentMonotonic;
+
+        /// <summary>The kernel's receive time against the send time, checked against the monotonic clock (a stepped wall clock).</summary>
+        private TimeSpan RoundTrip(long receivedRealtime) =>
+            RoundTripClock.Measure(receivedRealtime, Volatile.Read(ref SentAtNanoseconds),
+                System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref SentMonotonic))).Rtt;
+
         public Task<IcmpPingResult> Result => _result.Task;
 
         public byte[] Build(IcmpRegistration registration, int payloadSize)
@@ -131,12 +139,11 @@ public static class IcmpClient
             {
                 return;
             }
-            long nanoseconds = Math.Max(0, reply.ReceivedAtNanoseconds - Volatile.Read(ref SentAtNanoseconds));
             _result.TrySetResult(new IcmpPingResult
             {
                 Status = IcmpPingStatus.Success,
                 Address = new IPAddress(reply.SourceAddress),
-                RoundTripTime = TimeSpan.FromTicks(nanoseconds / 100),
+                RoundTripTime = RoundTrip(reply.ReceivedAtNanoseconds),
                 TimeToLive = reply.TimeToLive >= 0 ? reply.TimeToLive : null,
                 IcmpType = reply.Type,
                 IcmpCode = reply.Code,
@@ -161,12 +168,11 @@ public static class IcmpClient
                     (false, 12, _) or (true, 4, _) => IcmpPingStatus.ParameterProblem,
                     _ => IcmpPingStatus.OtherIcmpError,
                 };
-            long nanoseconds = Math.Max(0, icmpError.ReceivedAtNanoseconds - Volatile.Read(ref SentAtNanoseconds));
             _result.TrySetResult(new IcmpPingResult
             {
                 Status = status,
                 Address = icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress),
-                RoundTripTime = TimeSpan.FromTicks(nanoseconds / 100),
+                RoundTripTime = RoundTrip(icmpError.ReceivedAtNanoseconds),
                 IcmpType = icmpError.IsLocal ? null : icmpError.Type,
                 IcmpCode = icmpError.IsLocal ? null : icmpError.Code,
                 Mtu = icmpError.Mtu,

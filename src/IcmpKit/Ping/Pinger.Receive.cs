@@ -105,21 +105,8 @@ public sealed partial class Pinger
         SignalProgress();
     }
 
-    /// <summary>
-    /// Kernel receive time minus our send time, both CLOCK_REALTIME. The kernel stamped the reply before we read it, so
-    /// that difference cannot exceed the monotonic time between send and read; when it does, or is negative, the wall
-    /// clock was stepped and the monotonic figure is used instead (iputils only warns "time of day goes back").
-    /// </summary>
-    internal static (TimeSpan Rtt, bool ClockAdjusted) RoundTrip(long receivedRealtime, long sentRealtime, TimeSpan monotonic)
-    {
-        long nanoseconds = receivedRealtime - sentRealtime;
-        long monotonicNanoseconds = (long)(monotonic.TotalMilliseconds * NanosecondsPerMillisecond);
-        if (nanoseconds < 0 || nanoseconds > monotonicNanoseconds + NanosecondsPerMillisecond)
-        {
-            return (monotonic < TimeSpan.Zero ? TimeSpan.Zero : monotonic, true);
-        }
-        return (TimeSpan.FromTicks(nanoseconds / 100), false);
-    }
+    internal static (TimeSpan Rtt, bool ClockAdjusted) RoundTrip(long receivedRealtime, long sentRealtime, TimeSpan monotonic) =>
+        RoundTripClock.Measure(receivedRealtime, sentRealtime, monotonic);
 
     private void HandleError(in InboundError icmpError)
     {

@@ -1,7 +1,7 @@
 namespace IcmpKit.Ping;
 
 /// <summary>What became of a request, by 16-bit sequence number.</summary>
-public enum SequenceState : byte
+internal enum SequenceState : byte
 {
     /// <summary>Not sent by this run (since the sequence last wrapped to it).</summary>
     NotSent,
@@ -17,7 +17,7 @@ public enum SequenceState : byte
 /// late they come, until the number is sent again after wrapping (iputils keeps a bitmap the same way: rcvd_tbl).
 /// Also keeps the send times, so an RTT never depends on what a reply carries.
 /// </summary>
-public sealed class SequenceWindow
+internal sealed class SequenceWindow
 {
     private readonly SequenceState[] _state = new SequenceState[65536];
     private readonly long[] _sentRealtime = new long[65536];

@@ -24,6 +24,7 @@ public sealed class Prober : IIcmpReceiver, IDisposable
     private readonly ProbeOptions _options;
     private readonly bool _v6;
     private readonly long[] _sentAt = new long[256];
+    private readonly long[] _sentMonotonic = new long[256];
     private readonly bool[] _settled = new bool[256];
     private readonly Lock _gate = new();
     private Channel<ProbeEvent>? _events;
@@ -109,6 +110,7 @@ public sealed class Prober : IIcmpReceiver, IDisposable
         {
             _settled[sequence] = false;
         }
+        _sentMonotonic[sequence] = System.Diagnostics.Stopwatch.GetTimestamp();
         _transport.Send(message, _target, ref _sentAt[sequence]);
     }
 
@@ -160,8 +162,9 @@ public sealed class Prober : IIcmpReceiver, IDisposable
                 return;
             }
             _settled[sequence] = true;
-            long nanoseconds = Math.Max(0, reply.ReceivedAtNanoseconds - _sentAt[sequence]);
-            _events?.Writer.TryWrite(new ProbeReply(sequence, reply.Source(), TimeSpan.FromTicks(nanoseconds / 100))
+            var (rtt, _) = RoundTripClock.Measure(reply.ReceivedAtNanoseconds, _sentAt[sequence],
+                System.Diagnostics.Stopwatch.GetElapsedTime(_sentMonotonic[sequence]));
+            _events?.Writer.TryWrite(new ProbeReply(sequence, reply.Source(), rtt)
             {
             Code = reply.Code,
             State = (byte)(bits >> 5),
