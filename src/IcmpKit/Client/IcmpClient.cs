@@ -15,6 +15,7 @@ namespace IcmpKit.Client;
 /// </summary>
 public static class IcmpClient
 {
+    /// <summary>Raw sockets: identifiers in the shared block, so calls in flight at once. Datagram sockets have no limit.</summary>
     private const int SharedOperations = 4096;
 
     private static readonly Lock Gate = new();

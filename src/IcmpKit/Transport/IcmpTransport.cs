@@ -87,6 +87,11 @@ public abstract class IcmpTransport : IDisposable
                 cookie = Sockets.Native.LinuxSocketApi.RandomUInt64();
             }
             while (cookie == 0 || !_byCookie.TryAdd(cookie, receiver));
+            if (KernelIdentifier is { } shared && _byIdentifier.Length > 1)
+            {
+                // A shared datagram socket routes by cookie alone: no slot, so no limit on operations at once.
+                return new IcmpRegistration(this, shared, slot: -1, cookie);
+            }
             for (int tried = 0; tried < _byIdentifier.Length; tried++)
             {
                 int slot = (_nextIdentifier + tried) % _byIdentifier.Length;
@@ -107,7 +112,10 @@ public abstract class IcmpTransport : IDisposable
     {
         lock (_gate)
         {
-            _byIdentifier[registration.Slot] = null;
+            if (registration.Slot >= 0)
+            {
+                _byIdentifier[registration.Slot] = null;
+            }
             _byCookie.TryRemove(registration.Cookie, out _);
         }
     }

@@ -368,3 +368,41 @@ public class IcmpTransportTests
         Assert.NotEqual(0UL, third.Cookie);
     }
 }
+
+/// <summary>A shared datagram socket routes by cookie alone, so it has no limit on operations at once.</summary>
+public class SharedDatagramTransportTests
+{
+    [Fact]
+    public void A_shared_datagram_transport_takes_more_operations_than_it_has_identifier_slots()
+    {
+        using var transport = new FakeIcmpTransport(TimeProvider.System, IcmpSocketKind.Datagram, operations: 4);
+        var receiver = new NullReceiver();
+        var registrations = Enumerable.Range(0, 5000).Select(_ => transport.Register(receiver)).ToList();
+        Assert.Equal(5000, registrations.Select(r => r.Cookie).Distinct().Count());
+        Assert.All(registrations, r => Assert.Equal(0x4B1D, r.Identifier));
+        registrations.ForEach(r => r.Dispose());
+    }
+
+    [Fact]
+    public void A_raw_transport_still_stops_at_its_identifier_block()
+    {
+        using var transport = new FakeIcmpTransport(TimeProvider.System, IcmpSocketKind.Raw, operations: 4);
+        var receiver = new NullReceiver();
+        for (int i = 0; i < 4; i++)
+        {
+            transport.Register(receiver);
+        }
+        Assert.Throws<InvalidOperationException>(() => transport.Register(receiver));
+    }
+
+    private sealed class NullReceiver : IIcmpReceiver
+    {
+        public void OnReply(in InboundReply reply)
+        {
+        }
+
+        public void OnError(in InboundError icmpError)
+        {
+        }
+    }
+}
