@@ -1,0 +1,266 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using IcmpKit.Sockets.Native;
+
+namespace IcmpKit.Sockets;
+
+/// <summary>
+/// A TUN device: the kernel hands over every IP packet routed to it, and takes the packets written back as if they
+/// had arrived on it (issue 4: the responder's adapter). Not persistent: the device disappears when this is disposed,
+/// also when the process dies. Created in the network namespace of the calling thread.
+/// </summary>
+public sealed unsafe class TunDevice : IDisposable
+{
+    private readonly int _fd;
+    private readonly int _wakeFd;
+    private int _disposed;
+    private int _callsInProgress;
+    private int _closed;
+
+    private TunDevice(int fd, int wakeFd, string name)
+    {
+        _fd = fd;
+        _wakeFd = wakeFd;
+        Name = name;
+    }
+
+    /// <summary>The interface name the kernel gave the device.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Creates the device <paramref name="name"/> (at most 15 bytes) and sets it up. Throws <see cref="IcmpSocketException"/>
+    /// with a one-line remedy: no /dev/net/tun, no CAP_NET_ADMIN, a name in use.
+    /// </summary>
+    public static TunDevice Create(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        byte[] bytes = Encoding.UTF8.GetBytes(name);
+        if (bytes.Length >= TunApi.InterfaceNameSize || name.Contains('/', StringComparison.Ordinal) || name.Any(char.IsWhiteSpace))
+        {
+            throw new IcmpSocketException($"bad device name '{name}': give at most 15 bytes, no '/' or spaces");
+        }
+        int fd = TunApi.Open("/dev/net/tun", TunApi.ReadWrite | TunApi.CloseOnExec);
+        if (fd < 0)
+        {
+            throw new IcmpSocketException($"cannot open /dev/net/tun: {LastError()}; load the tun module (modprobe tun) and run as root");
+        }
+        var request = default(TunApi.InterfaceRequest);
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            request.Name[i] = bytes[i];
+        }
+        request.Flags = TunApi.Tun | TunApi.NoPacketInformation;
+        if (TunApi.IoControl(fd, TunApi.SetInterface, &request) != 0)
+        {
+            string why = LastError();
+            LinuxSocketApi.Close(fd);
+            throw new IcmpSocketException($"cannot create TUN device {name}: {why}; it needs CAP_NET_ADMIN, and the name must be free");
+        }
+        int wake = LinuxSocketApi.EventFd(0, 0x80000 | 0x800);
+        if (wake < 0)
+        {
+            LinuxSocketApi.Close(fd);
+            throw new IcmpSocketException($"cannot create the wake-up eventfd: {LastError()}");
+        }
+        var device = new TunDevice(fd, wake, name);
+        try
+        {
+            device.BringUp();
+            return device;
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a thread that has joined the network namespace at
+    /// <paramref name="namespacePath"/> (e.g. /var/run/netns/NAME): a device created there belongs to that namespace.
+    /// </summary>
+    public static T InNamespace<T>(string namespacePath, Func<T> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        T? result = default;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            int ns = TunApi.Open(namespacePath, 0 | TunApi.CloseOnExec);
+            if (ns < 0)
+            {
+                failure = new IcmpSocketException($"cannot open network namespace {namespacePath}: {LastError()}");
+                return;
+            }
+            try
+            {
+                // setns changes only this thread, which ends after the action: no other thread moves.
+                if (TunApi.SetNamespace(ns, TunApi.NetworkNamespace) != 0)
+                {
+                    failure = new IcmpSocketException($"cannot enter network namespace {namespacePath}: {LastError()}; it needs CAP_SYS_ADMIN");
+                    return;
+                }
+                result = action();
+            }
+#pragma warning disable CA1031 // handed to the caller's thread below
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failure = e;
+            }
+            finally
+            {
+                LinuxSocketApi.Close(ns);
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            throw failure is IcmpSocketException ? failure : new IcmpSocketException(failure.Message, failure);
+        }
+        return result!;
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1: forever) for a packet and copies it into
+    /// <paramref name="buffer"/>; returns its length, 0 on timeout, -1 once disposed or woken.
+    /// </summary>
+    public int Read(Span<byte> buffer, int timeoutMilliseconds)
+    {
+        if (!Enter())
+        {
+            return -1;
+        }
+        try
+        {
+            PollFd* fds = stackalloc PollFd[2];
+            fds[0] = new PollFd { Fd = _fd, Events = PollEvents.In };
+            fds[1] = new PollFd { Fd = _wakeFd, Events = PollEvents.In };
+            int ready = LinuxSocketApi.Poll(fds, 2, timeoutMilliseconds);
+            if (ready <= 0)
+            {
+                return 0;
+            }
+            if (fds[1].ReturnedEvents != 0)
+            {
+                return -1;
+            }
+            fixed (byte* data = buffer)
+            {
+                nint length = TunApi.Read(_fd, data, (nuint)buffer.Length);
+                return length < 0 ? 0 : (int)length;
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Hands one IP packet to the kernel as if it had arrived on the device; returns 0 or the errno.</summary>
+    public int Write(ReadOnlySpan<byte> packet)
+    {
+        if (!Enter())
+        {
+            return 9; // EBADF
+        }
+        try
+        {
+            fixed (byte* data = packet)
+            {
+                return TunApi.Write(_fd, data, (nuint)packet.Length) < 0 ? Marshal.GetLastPInvokeError() : 0;
+            }
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Wakes a thread blocked in <see cref="Read"/>, for good (shutting down).</summary>
+    public void Wake()
+    {
+        if (!Enter())
+        {
+            return;
+        }
+        try
+        {
+            ulong one = 1;
+            LinuxSocketApi.Write(_wakeFd, &one, sizeof(ulong));
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Closes the device (the kernel removes it) once no call is in progress.</summary>
+    public void Dispose()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        Wake();
+        Interlocked.Increment(ref _callsInProgress);
+        Interlocked.Exchange(ref _disposed, 1);
+        Exit();
+    }
+
+    private void BringUp()
+    {
+        // SIOCSIFFLAGS goes through any socket of the namespace; an ICMP datagram or UDP one will do.
+        int control = LinuxSocketApi.Socket(AddressFamilies.Inet, SocketTypes.Datagram | SocketTypes.CloseOnExec, 17);
+        if (control < 0)
+        {
+            throw new IcmpSocketException($"cannot open a control socket: {LastError()}");
+        }
+        try
+        {
+            var request = default(TunApi.InterfaceRequest);
+            byte[] bytes = Encoding.UTF8.GetBytes(Name);
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                request.Name[i] = bytes[i];
+            }
+            if (TunApi.IoControl(control, TunApi.GetFlags, &request) != 0)
+            {
+                throw new IcmpSocketException($"cannot read the flags of {Name}: {LastError()}");
+            }
+            request.Flags |= TunApi.Up;
+            if (TunApi.IoControl(control, TunApi.SetFlags, &request) != 0)
+            {
+                throw new IcmpSocketException($"cannot bring {Name} up: {LastError()}; it needs CAP_NET_ADMIN");
+            }
+        }
+        finally
+        {
+            LinuxSocketApi.Close(control);
+        }
+    }
+
+    private bool Enter()
+    {
+        Interlocked.Increment(ref _callsInProgress);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            Exit();
+            return false;
+        }
+        return true;
+    }
+
+    private void Exit()
+    {
+        if (Interlocked.Decrement(ref _callsInProgress) == 0 && Volatile.Read(ref _disposed) != 0
+            && Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            LinuxSocketApi.Close(_fd);
+            LinuxSocketApi.Close(_wakeFd);
+        }
+    }
+
+    private static string LastError() => LinuxSocketApi.Describe(Marshal.GetLastPInvokeError());
+}
