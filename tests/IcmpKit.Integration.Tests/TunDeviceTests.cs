@@ -91,5 +91,41 @@ public sealed class TunDeviceTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Routes_through_the_device_are_added_and_removed_with_netlink()
+    {
+        string ns = $"/var/run/netns/{_namespace}";
+        var device = TunDevice.InNamespace(ns, () => TunDevice.Create(_device));
+        try
+        {
+            TunDevice.InNamespace(ns, () =>
+            {
+                NetlinkRoutes.Add(System.Net.IPAddress.Parse("198.18.8.5"), 32, _device);
+                NetlinkRoutes.Add(System.Net.IPAddress.Parse("fd42:8::5"), 128, _device);
+                return 0;
+            });
+            string v4 = Netns.Run("ip", ["-n", _namespace, "route", "show"]).Stdout;
+            string v6 = Netns.Run("ip", ["-n", _namespace, "-6", "route", "show"]).Stdout;
+            Assert.Contains($"198.18.8.5 dev {_device} proto static scope link", v4, StringComparison.Ordinal);
+            Assert.Contains($"fd42:8::5 dev {_device} proto static", v6, StringComparison.Ordinal);
+            var again = Assert.Throws<IcmpSocketException>(() => TunDevice.InNamespace(ns, () =>
+            {
+                NetlinkRoutes.Add(System.Net.IPAddress.Parse("198.18.8.5"), 32, _device);
+                return 0;
+            }));
+            Assert.StartsWith($"cannot add the route 198.18.8.5/32 dev {_device}: File exists", again.Message, StringComparison.Ordinal);
+            TunDevice.InNamespace(ns, () =>
+            {
+                NetlinkRoutes.Remove(System.Net.IPAddress.Parse("198.18.8.5"), 32, _device);
+                return 0;
+            });
+            Assert.DoesNotContain("198.18.8.5", Netns.Run("ip", ["-n", _namespace, "route", "show"]).Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            device.Dispose();
+        }
+    }
+
     public void Dispose() => Netns.Run("ip", ["netns", "del", _namespace]);
 }
