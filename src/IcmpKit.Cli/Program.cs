@@ -3,6 +3,7 @@ using IcmpKit.Cli;
 using IcmpKit.Cli.Decode;
 using IcmpKit.Cli.Ping;
 using IcmpKit.Cli.Probe;
+using IcmpKit.Cli.Respond;
 
 return IcmpKitCli.Run(args, Console.Out, Console.Error, Console.In);
 
@@ -17,6 +18,7 @@ namespace IcmpKit.Cli
             {
                 PingCommand.Create(stdout, stderr),
                 ProbeCommand.Create(stdout, stderr),
+                RespondCommand.Create(stdout, stderr),
                 DecodeCommand.Create(stdout, stderr, stdin),
             };
             var parse = root.Parse(args);
