@@ -62,7 +62,7 @@ public sealed unsafe partial class IcmpSocket
         {
             return 0;
         }
-        if (fds[1].ReturnedEvents != 0 || Volatile.Read(ref _disposed) != 0)
+        if (fds[1].ReturnedEvents != 0 || _guard.IsRetired)
         {
             return -1;
         }

@@ -39,9 +39,7 @@ public sealed unsafe partial class IcmpSocket : IDisposable
 {
     private readonly int _fd;
     private readonly int _wakeFd;
-    private int _disposed;
-    private int _closed;
-    private int _callsInProgress;
+    private readonly DescriptorGuard _guard;
 
     private IcmpSocket(int fd, AddressFamily family, IcmpSocketKind kind, string whyNotDatagram)
     {
@@ -55,39 +53,13 @@ public sealed unsafe partial class IcmpSocket : IDisposable
             LinuxSocketApi.Close(fd);
             throw new IcmpSocketException($"cannot create the wake-up eventfd: {LastError()}; too many open files? (ulimit -n)");
         }
+        _guard = new DescriptorGuard(fd, _wakeFd);
     }
 
-    /// <summary>
-    /// Every system call on the descriptors goes between Enter and Exit: Dispose closes them only when no call is in
-    /// progress, so a send or receive racing Dispose can never reach a file that reused the number.
-    /// </summary>
-    private bool Enter()
-    {
-        Interlocked.Increment(ref _callsInProgress);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            Exit();
-            return false;
-        }
-        return true;
-    }
+    /// <summary>Every system call on the descriptors goes between Enter and Exit (see <see cref="DescriptorGuard"/>).</summary>
+    private bool Enter() => _guard.Enter();
 
-    private void Exit()
-    {
-        if (Interlocked.Decrement(ref _callsInProgress) == 0 && Volatile.Read(ref _disposed) != 0)
-        {
-            CloseOnce();
-        }
-    }
-
-    private void CloseOnce()
-    {
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
-        {
-            LinuxSocketApi.Close(_fd);
-            LinuxSocketApi.Close(_wakeFd);
-        }
-    }
+    private void Exit() => _guard.Exit();
 
     public IcmpSocketKind Kind { get; }
 
@@ -356,16 +328,13 @@ public sealed unsafe partial class IcmpSocket : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.CompareExchange(ref _disposed, 0, 0) != 0)
+        if (_guard.IsRetired)
         {
             return;
         }
         // Wake a blocked receiver first (it returns -1 and leaves), then refuse new calls; the last call to leave closes.
-        ulong one = 1;
-        Interlocked.Increment(ref _callsInProgress);
-        LinuxSocketApi.Write(_wakeFd, &one, sizeof(ulong));
-        Interlocked.Exchange(ref _disposed, 1);
-        Exit();
+        Wake();
+        _guard.Retire();
     }
 
     private void Bind(IPAddress address)

@@ -13,14 +13,13 @@ public sealed unsafe class TunDevice : IDisposable
 {
     private readonly int _fd;
     private readonly int _wakeFd;
-    private int _disposed;
-    private int _callsInProgress;
-    private int _closed;
+    private readonly DescriptorGuard _guard;
 
     private TunDevice(int fd, int wakeFd, string name)
     {
         _fd = fd;
         _wakeFd = wakeFd;
+        _guard = new DescriptorGuard(fd, wakeFd);
         Name = name;
     }
 
@@ -199,14 +198,12 @@ public sealed unsafe class TunDevice : IDisposable
     /// <summary>Closes the device (the kernel removes it) once no call is in progress.</summary>
     public void Dispose()
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        if (_guard.IsRetired)
         {
             return;
         }
         Wake();
-        Interlocked.Increment(ref _callsInProgress);
-        Interlocked.Exchange(ref _disposed, 1);
-        Exit();
+        _guard.Retire();
     }
 
     private void BringUp()
@@ -241,26 +238,9 @@ public sealed unsafe class TunDevice : IDisposable
         }
     }
 
-    private bool Enter()
-    {
-        Interlocked.Increment(ref _callsInProgress);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            Exit();
-            return false;
-        }
-        return true;
-    }
+    private bool Enter() => _guard.Enter();
 
-    private void Exit()
-    {
-        if (Interlocked.Decrement(ref _callsInProgress) == 0 && Volatile.Read(ref _disposed) != 0
-            && Interlocked.Exchange(ref _closed, 1) == 0)
-        {
-            LinuxSocketApi.Close(_fd);
-            LinuxSocketApi.Close(_wakeFd);
-        }
-    }
+    private void Exit() => _guard.Exit();
 
     private static string LastError() => LinuxSocketApi.Describe(Marshal.GetLastPInvokeError());
 }
