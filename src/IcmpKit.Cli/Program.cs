@@ -14,7 +14,7 @@ namespace IcmpKit.Cli
     {
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
         {
-            var root = new RootCommand("IcmpKit: the ICMP toolkit: ping (echo, timestamp, mask, info), probe (RFC 8335), and decode ICMPv4/ICMPv6 packets field by field.")
+            var root = new RootCommand("IcmpKit: the ICMP toolkit: ping (echo, timestamp, mask, info), probe (RFC 8335), respond (a host behind emulated routers), and decode ICMPv4/ICMPv6 packets field by field.")
             {
                 PingCommand.Create(stdout, stderr),
                 ProbeCommand.Create(stdout, stderr),
