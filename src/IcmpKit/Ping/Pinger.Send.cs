@@ -49,7 +49,7 @@ public sealed partial class Pinger
                                 {
                                     break;
                                 }
-                                await _progress.WaitAsync(pause, token).ConfigureAwait(false);
+                                await WaitAsync(pause, token).ConfigureAwait(false);
                                 ExpireOverdue();
                             }
                             Volatile.Write(ref _wakeAtOrBelow, int.MaxValue);
@@ -62,7 +62,7 @@ public sealed partial class Pinger
                         var due = interval - _time.GetElapsedTime(lastSend);
                         while (due > TimeSpan.Zero && !Finished())
                         {
-                            await WaitForProgressAsync(due, token).ConfigureAwait(false);
+                            await WaitAsync(due, token).ConfigureAwait(false);
                             due = CurrentInterval() - _time.GetElapsedTime(lastSend);
                         }
                     }
@@ -104,51 +104,9 @@ public sealed partial class Pinger
                 ExpireOverdue(force: true);
                 return;
             }
-            await WaitForProgressAsync(left < FloodMinimumRate * 10 ? left : FloodMinimumRate * 10, token).ConfigureAwait(false);
+            await WaitAsync(left < FloodMinimumRate * 10 ? left : FloodMinimumRate * 10, token).ConfigureAwait(false);
             ExpireOverdue();
         }
-    }
-
-    /// <summary>
-    /// The flood loop on a pumped transport: fill the window, then take whatever replies are queued with one
-    /// recvmmsg, on this one thread; when nothing comes back for 10 ms, send one more anyway (iputils: at least 100/s).
-    /// </summary>
-    private void SendLoopPumped(SocketIcmpTransport transport, CancellationToken token)
-    {
-        byte[] message = new byte[8 + RequestBodyLength()];
-        ushort sequence = 0;
-        long sent = 0;
-        long lastSend = _time.GetTimestamp();
-        int limit = Math.Max(_options.Preload, _options.Flood ? _options.FloodWindow : 1);
-        while (!token.IsCancellationRequested && !Finished())
-        {
-            if (!SendingDone(sent))
-            {
-                bool overdue = _time.GetElapsedTime(lastSend) >= FloodMinimumRate;
-                while (!SendingDone(sent) && (Outstanding() < limit || overdue))
-                {
-                    sequence++;
-                    lastSend = _time.GetTimestamp();
-                    SendOne(message, sequence);
-                    sent++;
-                    overdue = false;
-                }
-            }
-            else if (Outstanding() == 0 || _time.GetElapsedTime(lastSend) >= _options.Timeout)
-            {
-                break;
-            }
-            // Sending: the 10 ms pacing; lingering: the rest of the wait, in steps (never a busy loop of zero waits).
-            var wait = SendingDone(sent)
-                ? TimeSpan.FromMilliseconds(Math.Clamp((_options.Timeout - _time.GetElapsedTime(lastSend)).TotalMilliseconds, 1, 100))
-                : FloodMinimumRate - _time.GetElapsedTime(lastSend);
-            if (transport.Pump(Math.Max(0, (int)Math.Ceiling(wait.TotalMilliseconds)), Outstanding()) < 0)
-            {
-                return;
-            }
-            ExpireOverdue();
-        }
-        ExpireOverdue(force: !token.IsCancellationRequested);
     }
 
     /// <summary>
@@ -192,6 +150,26 @@ public sealed partial class Pinger
         {
             return _window.Outstanding;
         }
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> for a reply or error (or until then). On a pumped transport this thread
+    /// receives itself, synchronously: the whole run stays on one thread, as iputils' loop does, with no thread-pool
+    /// hand-offs between a reply and the next request.
+    /// </summary>
+    private ValueTask WaitAsync(TimeSpan wait, CancellationToken token)
+    {
+        if (_pump is { } pump)
+        {
+            int milliseconds = (int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, 100);
+            if (pump.Pump(milliseconds, Outstanding()) < 0)
+            {
+                throw new OperationCanceledException(token);
+            }
+            token.ThrowIfCancellationRequested();
+            return ValueTask.CompletedTask;
+        }
+        return new ValueTask(WaitForProgressAsync(wait, token));
     }
 
     private async Task WaitForProgressAsync(TimeSpan wait, CancellationToken token)

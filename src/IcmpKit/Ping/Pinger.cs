@@ -36,6 +36,7 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _progress = new(0, int.MaxValue);
     private readonly Lock _emitGate = new();
+    private SocketIcmpTransport? _pump;
     private Action<PingEvent>? _sink;
     private bool _finished;
     private long _transmitted;
@@ -112,11 +113,10 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
             socket = socket with { Kind = IcmpSocketKind.Raw }; // datagram ICMP sockets send only echo requests
         }
         // One operation: a one-identifier kernel filter, and local errors (which carry no request) come here.
-        // A flood or a zero interval sends and receives on one thread (see SendLoopPumped).
+        // Its own socket: the run sends and receives on one thread (see WaitAsync).
         try
         {
-            return SocketIcmpTransport.Open(target.AddressFamily, socket, maxOperations: 1,
-                pumped: options.Flood || options.Interval == TimeSpan.Zero);
+            return SocketIcmpTransport.Open(target.AddressFamily, socket, maxOperations: 1, pumped: true);
         }
         catch (IcmpSocketException) when (options.RequestType != PingRequestType.Echo && options.Socket.Kind is null)
         {
@@ -201,7 +201,9 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
         {
             if (_transport is SocketIcmpTransport { IsPumped: true } pumped)
             {
-                await Task.Factory.StartNew(() => SendLoopPumped(pumped, stop.Token), stop.Token,
+                // One dedicated thread sends and receives; its waits complete synchronously (see WaitAsync).
+                _pump = pumped;
+                await Task.Factory.StartNew(() => SendLoopAsync(stop.Token).GetAwaiter().GetResult(), stop.Token,
                     TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             }
             else

@@ -29,10 +29,12 @@ public class SocketLifetimeTests
     }
 
     [Fact]
-    public async Task A_callback_that_throws_on_the_receive_thread_does_not_end_the_process()
+    public async Task A_callback_that_throws_on_a_shared_receive_thread_does_not_end_the_process()
     {
-        // Before: the exception escaped the receive thread and the process died (exit 134).
-        using var pinger = new Pinger(IPAddress.Loopback, new PingOptions { Count = 3, Interval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromSeconds(1) });
+        // Before: the exception escaped the receive thread and the process died (exit 134). A shared transport has a
+        // receive thread of its own; the throw is counted there and the run goes on.
+        using var transport = IcmpKit.Transport.SocketIcmpTransport.Open(System.Net.Sockets.AddressFamily.InterNetwork, maxOperations: 4);
+        using var pinger = new Pinger(IPAddress.Loopback, new PingOptions { Count = 3, Interval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromSeconds(1) }, transport);
         int replies = 0;
         await pinger.RunAsync(e =>
         {
@@ -43,7 +45,22 @@ public class SocketLifetimeTests
             }
         });
         Assert.Equal(3, replies);
-        Assert.Equal(3, ((IcmpKit.Transport.SocketIcmpTransport)pinger.Transport).ReceiverFaults);
+        Assert.Equal(3, transport.ReceiverFaults);
+    }
+
+    [Fact]
+    public async Task A_callback_that_throws_on_a_pinger_of_its_own_ends_its_run_with_that_exception()
+    {
+        // A pinger with its own socket sends and receives on one thread: the consumer's exception surfaces to it.
+        using var pinger = new Pinger(IPAddress.Loopback, new PingOptions { Count = 3, Interval = TimeSpan.FromMilliseconds(20), Timeout = TimeSpan.FromSeconds(1) });
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => pinger.RunAsync(e =>
+        {
+            if (e is PingReply)
+            {
+                throw new InvalidOperationException("a consumer bug");
+            }
+        }));
+        Assert.Equal("a consumer bug", thrown.Message);
     }
 
     [Fact]
