@@ -104,5 +104,78 @@ public sealed partial class RespondKernelTests : IDisposable
         Assert.StartsWith("icmpkit: respond: bad --loss 2:", loss.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// 30 UDP datagrams to closed ports at once: a Linux host in another namespace sends 6 port unreachables (a burst
+    /// of 6, then 1 per second per source), and so must the responder with its Linux-like defaults.
+    /// </summary>
+    [Fact]
+    public async Task A_burst_of_30_closed_port_probes_gets_as_many_unreachables_as_from_the_kernel()
+    {
+        string host = _namespace[..^1] + "h";
+        string script = Path.Combine(Path.GetTempPath(), $"icmpkit-burst-{Guid.NewGuid():N}.py");
+        File.WriteAllText(script, """
+            import socket, sys, time
+            target = sys.argv[1]
+            raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            raw.settimeout(0.2)
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for i in range(30):
+                udp.sendto(b"x" * 8, (target, 33434 + i))
+            count, end = 0, time.time() + 1.0
+            while time.time() < end:
+                try:
+                    data, addr = raw.recvfrom(2048)
+                except socket.timeout:
+                    continue
+                ihl = (data[0] & 0x0F) * 4
+                if data[ihl] == 3 and data[ihl + 1] == 3 and addr[0] == target:
+                    count += 1
+            print(count)
+            """);
+        Netns.Ip("netns", "add", host);
+        try
+        {
+            Netns.Ip("link", "add", _device + "a", "netns", _namespace, "type", "veth", "peer", "name", _device + "b", "netns", host);
+            Netns.Ip("-n", _namespace, "addr", "add", "198.18.23.1/24", "dev", _device + "a");
+            Netns.Ip("-n", _namespace, "link", "set", _device + "a", "up");
+            Netns.Ip("-n", host, "addr", "add", "198.18.23.2/24", "dev", _device + "b");
+            Netns.Ip("-n", host, "link", "set", _device + "b", "up");
+            var kernel = Netns.Exec(_namespace, "/usr/bin/python3", [script, "198.18.23.2"], TimeSpan.FromSeconds(20));
+            Assert.True(kernel.ExitCode == 0, kernel.ToString());
+
+            using var respond = Process.Start(new ProcessStartInfo("ip",
+                ["netns", "exec", _namespace, IcmpKitBinary.Path, "respond", "--tun", _device, "--address", "198.18.21.1"])
+            {
+                RedirectStandardOutput = true,
+            })!;
+            var stdout = respond.StandardOutput.ReadToEndAsync();
+            try
+            {
+                var watch = Stopwatch.StartNew();
+                while (Netns.Run("ip", ["-n", _namespace, "route", "get", "198.18.21.1"]).Stdout.Contains(_device, StringComparison.Ordinal) is false
+                       && watch.Elapsed < TimeSpan.FromSeconds(20))
+                {
+                    await Task.Delay(100);
+                }
+                var emulated = Netns.Exec(_namespace, "/usr/bin/python3", [script, "198.18.21.1"], TimeSpan.FromSeconds(20));
+                Assert.True(emulated.ExitCode == 0, emulated.ToString());
+                Assert.Equal("6", kernel.Stdout.Trim());
+                Assert.Equal(kernel.Stdout.Trim(), emulated.Stdout.Trim());
+            }
+            finally
+            {
+                Netns.Run("kill", ["-TERM", respond.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await respond.WaitForExitAsync(limit.Token);
+            }
+            Assert.Contains("  dropped rate_limited: 24\n", await stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Netns.Run("ip", ["netns", "del", host]);
+            File.Delete(script);
+        }
+    }
+
     public void Dispose() => Netns.Run("ip", ["netns", "del", _namespace]);
 }
