@@ -196,7 +196,7 @@ internal sealed record PingArguments
                 ? $"--type {result.GetValue(o.Type)} exists only in ICMPv4; give an IPv4 address"
                 : $"{host} is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address; drop {(family == AddressFamily.InterNetwork ? "-4" : "-6")} or give another address");
         }
-        var address = await ResolveAsync(host, family, token).ConfigureAwait(false);
+        var address = await HostNames.ResolveAsync(host, family, token).ConfigureAwait(false);
         if (address is null)
         {
             return Fail($"unknown host {host}; check the name, or give an IPv4/IPv6 address");
@@ -296,23 +296,4 @@ internal sealed record PingArguments
     }
 
     private static (PingArguments?, string?) Fail(string problem) => (null, problem);
-
-    private static async Task<IPAddress?> ResolveAsync(string host, AddressFamily family, CancellationToken token)
-    {
-        if (IPAddress.TryParse(host, out var literal))
-        {
-            return family == AddressFamily.Unspecified || literal.AddressFamily == family ? literal : null;
-        }
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            var addresses = await Dns.GetHostAddressesAsync(host, family, timeout.Token).ConfigureAwait(false);
-            return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ArgumentException)
-        {
-            return null;
-        }
-    }
 }

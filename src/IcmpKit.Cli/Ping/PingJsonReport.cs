@@ -112,10 +112,8 @@ internal sealed class PingJsonReport(TextWriter stdout, bool streaming) : IPingR
             Write(Summary);
             return;
         }
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
+        stdout.WriteLine(JsonOutput.Object(w =>
         {
-            w.WriteStartObject();
             w.WriteString("type", "ping");
             _start!(w);
             w.WriteStartArray("events");
@@ -129,21 +127,12 @@ internal sealed class PingJsonReport(TextWriter stdout, bool streaming) : IPingR
             w.WriteStartObject("summary");
             WriteSummary(w, end);
             w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        }));
     }
 
     private void Write(Action<Utf8JsonWriter> body)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        stdout.WriteLine(JsonOutput.Object(body));
         stdout.Flush();
     }
 

@@ -89,22 +89,7 @@ internal static class ProbeCommand
             }
             string host = result.GetValue(target)!;
             var family = result.GetValue(v4) ? AddressFamily.InterNetwork : result.GetValue(v6) ? AddressFamily.InterNetworkV6 : AddressFamily.Unspecified;
-            IPAddress? destination = null;
-            if (IPAddress.TryParse(host, out var literal))
-            {
-                destination = family == AddressFamily.Unspecified || literal.AddressFamily == family ? literal : null;
-            }
-            else
-            {
-                try
-                {
-                    var found = await Dns.GetHostAddressesAsync(host, family, token).ConfigureAwait(false);
-                    destination = found.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? found.FirstOrDefault();
-                }
-                catch (SocketException)
-                {
-                }
-            }
+            var destination = await HostNames.ResolveAsync(host, family, token).ConfigureAwait(false);
             if (destination is null)
             {
                 Fail($"unknown host {host}; check the name, or give an IPv4/IPv6 address");
@@ -138,7 +123,7 @@ internal static class ProbeCommand
             using var _ = prober;
             bool ndjson = result.GetValue(json);
             stdout.WriteLine(ndjson
-                ? Json(w =>
+                ? JsonOutput.Object(w =>
                 {
                     w.WriteString("type", "probe_start");
                     w.WriteNumber("schema", 1);
@@ -157,11 +142,11 @@ internal static class ProbeCommand
                     case ProbeReply reply:
                         replies++;
                         answered += reply.Code == 0 ? 1 : 0;
-                        stdout.WriteLine(ndjson ? Json(w => WriteReply(w, reply)) : Text(reply));
+                        stdout.WriteLine(ndjson ? JsonOutput.Object(w => WriteReply(w, reply)) : Text(reply));
                         break;
                     case ProbeError error:
                         stdout.WriteLine(ndjson
-                            ? Json(w =>
+                            ? JsonOutput.Object(w =>
                             {
                                 w.WriteString("type", "probe_error");
                                 w.WriteNumber("seq", error.SequenceNumber);
@@ -173,7 +158,7 @@ internal static class ProbeCommand
                         break;
                     case ProbeTimeout timeoutEvent:
                         stdout.WriteLine(ndjson
-                            ? Json(w =>
+                            ? JsonOutput.Object(w =>
                             {
                                 w.WriteString("type", "probe_timeout");
                                 w.WriteNumber("seq", timeoutEvent.SequenceNumber);
@@ -184,7 +169,7 @@ internal static class ProbeCommand
             }
             if (ndjson)
             {
-                stdout.WriteLine(Json(w =>
+                stdout.WriteLine(JsonOutput.Object(w =>
                 {
                     w.WriteString("type", "probe_summary");
                     w.WriteNumber("transmitted", probes);
@@ -227,15 +212,4 @@ internal static class ProbeCommand
         w.WriteNumber("rtt_ms", Math.Round(reply.RoundTripTime.TotalMilliseconds, 6));
     }
 
-    private static string Json(Action<Utf8JsonWriter> body)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
 }

@@ -168,10 +168,8 @@ internal static class RespondCommand
     {
         if (json)
         {
-            using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
+            stdout.WriteLine(JsonOutput.Object(w =>
             {
-                w.WriteStartObject();
                 w.WriteString("type", "respond_summary");
                 w.WriteNumber("schema", 1);
                 w.WriteNumber("received", counters.Received);
@@ -187,9 +185,7 @@ internal static class RespondCommand
                     w.WriteNumber(Snake(reason.ToString()), count);
                 }
                 w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }));
             return;
         }
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"respond: {counters.Received} packets received, {counters.TotalAnswered} answered, {counters.TotalDropped} dropped"));
