@@ -72,7 +72,7 @@ public sealed partial class Pinger
             // iputils does not count a reply with a bad checksum (nchecksum), nor mark its sequence answered.
             previous = reply.IsChecksumValid ? _window.MarkAnswered(sequence) : _window[sequence];
         }
-        var (rtt, clockAdjusted) = RoundTrip(reply.ReceivedAtNanoseconds, sentRealtime, _time.GetElapsedTime(sentMonotonic, nowMonotonic));
+        var (rtt, clockAdjusted) = RoundTripClock.Measure(reply.ReceivedAtNanoseconds, sentRealtime, _time.GetElapsedTime(sentMonotonic, nowMonotonic));
         bool duplicate = previous == SequenceState.Answered;
         if (reply.IsChecksumValid && !duplicate)
         {
@@ -104,9 +104,6 @@ public sealed partial class Pinger
         });
         SignalProgress();
     }
-
-    internal static (TimeSpan Rtt, bool ClockAdjusted) RoundTrip(long receivedRealtime, long sentRealtime, TimeSpan monotonic) =>
-        RoundTripClock.Measure(receivedRealtime, sentRealtime, monotonic);
 
     private void HandleError(in InboundError icmpError)
     {

@@ -50,25 +50,14 @@ public sealed unsafe partial class IcmpSocket
                 return queued;
             }
         }
-        PollFd* fds = stackalloc PollFd[2];
-        fds[0] = new PollFd { Fd = _fd, Events = PollEvents.In };
-        fds[1] = new PollFd { Fd = _wakeFd, Events = PollEvents.In };
-        int ready = LinuxSocketApi.Poll(fds, 2, timeoutMilliseconds);
-        if (ready < 0)
+        int events = _guard.WaitReadable(timeoutMilliseconds);
+        if (events <= 0)
         {
-            return Marshal.GetLastPInvokeError() == Errno.Interrupted ? 0 : throw new IcmpSocketException($"poll failed: {LinuxSocketApi.Describe(Marshal.GetLastPInvokeError())}");
-        }
-        if (ready == 0)
-        {
-            return 0;
-        }
-        if (fds[1].ReturnedEvents != 0 || _guard.IsRetired)
-        {
-            return -1;
+            return events;
         }
         int filled = 0;
         // POLLERR is reported whenever the error queue holds something, asked for or not.
-        if ((fds[0].ReturnedEvents & PollEvents.Error) != 0)
+        if ((events & PollEvents.Error) != 0)
         {
             while (filled < batch.Capacity)
             {
@@ -83,7 +72,7 @@ public sealed unsafe partial class IcmpSocket
                 filled++;
             }
         }
-        if (filled == 0 && (fds[0].ReturnedEvents & PollEvents.In) == 0)
+        if (filled == 0 && (events & PollEvents.In) == 0)
         {
             // POLLERR with an empty error queue: sk_err is set but its queue entry was already taken. Reading SO_ERROR
             // clears it; otherwise poll would report it forever and this thread would spin.
@@ -91,7 +80,7 @@ public sealed unsafe partial class IcmpSocket
             uint size = sizeof(int);
             LinuxSocketApi.GetSockOpt(_fd, Levels.Socket, OptionNames.Error, &pending, &size);
         }
-        if ((fds[0].ReturnedEvents & PollEvents.In) != 0 && filled < batch.Capacity)
+        if ((events & PollEvents.In) != 0 && filled < batch.Capacity)
         {
             for (int i = filled; i < batch.Capacity; i++)
             {

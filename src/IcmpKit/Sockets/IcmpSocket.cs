@@ -38,7 +38,6 @@ public sealed class IcmpSocketException : Exception
 public sealed unsafe partial class IcmpSocket : IDisposable
 {
     private readonly int _fd;
-    private readonly int _wakeFd;
     private readonly DescriptorGuard _guard;
 
     private IcmpSocket(int fd, AddressFamily family, IcmpSocketKind kind, string whyNotDatagram)
@@ -47,13 +46,7 @@ public sealed unsafe partial class IcmpSocket : IDisposable
         Family = family;
         Kind = kind;
         WhyNotDatagram = whyNotDatagram;
-        _wakeFd = LinuxSocketApi.EventFd(0, SocketTypes.CloseOnExec | SocketTypes.NonBlocking);
-        if (_wakeFd < 0)
-        {
-            LinuxSocketApi.Close(fd);
-            throw new IcmpSocketException($"cannot create the wake-up eventfd: {LastError()}; too many open files? (ulimit -n)");
-        }
-        _guard = new DescriptorGuard(fd, _wakeFd);
+        _guard = DescriptorGuard.Create(fd);
     }
 
     /// <summary>Every system call on the descriptors goes between Enter and Exit (see <see cref="DescriptorGuard"/>).</summary>
@@ -306,34 +299,14 @@ public sealed unsafe partial class IcmpSocket : IDisposable
     }
 
     /// <summary>Wakes a thread blocked in <see cref="Receive"/>, which then returns -1 (for good: used to shut down).</summary>
-    internal void Wake()
-    {
-        if (!Enter())
-        {
-            return;
-        }
-        try
-        {
-            ulong one = 1;
-            LinuxSocketApi.Write(_wakeFd, &one, sizeof(ulong));
-        }
-        finally
-        {
-            Exit();
-        }
-    }
+    internal void Wake() => _guard.Wake();
 
     /// <summary>The kernel's words for an errno from <see cref="Send"/>.</summary>
     public static string DescribeError(int errno) => LinuxSocketApi.Describe(errno);
 
     public void Dispose()
     {
-        if (_guard.IsRetired)
-        {
-            return;
-        }
-        // Wake a blocked receiver first (it returns -1 and leaves), then refuse new calls; the last call to leave closes.
-        Wake();
+        // A blocked receiver is woken (it returns -1 and leaves); the last call to leave closes the descriptors.
         _guard.Retire();
     }
 

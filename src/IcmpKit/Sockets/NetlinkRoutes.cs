@@ -94,7 +94,7 @@ public static unsafe class NetlinkRoutes
             Span<byte> answer = stackalloc byte[1024];
             fixed (byte* data = answer)
             {
-                nint received = TunApi.Read(fd, data, (nuint)answer.Length);
+                nint received = LinuxSocketApi.Read(fd, data, (nuint)answer.Length);
                 if (received < 20 || BinaryPrimitives.ReadUInt16LittleEndian(answer[4..]) != Error)
                 {
                     throw new IcmpSocketException("netlink gave no acknowledgement for the route");

@@ -12,14 +12,12 @@ namespace IcmpKit.Sockets;
 public sealed unsafe class TunDevice : IDisposable
 {
     private readonly int _fd;
-    private readonly int _wakeFd;
     private readonly DescriptorGuard _guard;
 
-    private TunDevice(int fd, int wakeFd, string name)
+    private TunDevice(int fd, string name)
     {
         _fd = fd;
-        _wakeFd = wakeFd;
-        _guard = new DescriptorGuard(fd, wakeFd);
+        _guard = DescriptorGuard.Create(fd);
         Name = name;
     }
 
@@ -43,11 +41,7 @@ public sealed unsafe class TunDevice : IDisposable
         {
             throw new IcmpSocketException($"cannot open /dev/net/tun: {LastError()}; load the tun module (modprobe tun) and run as root");
         }
-        var request = default(TunApi.InterfaceRequest);
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            request.Name[i] = bytes[i];
-        }
+        var request = TunApi.InterfaceRequest.For(bytes);
         request.Flags = TunApi.Tun | TunApi.NoPacketInformation;
         if (TunApi.IoControl(fd, TunApi.SetInterface, &request) != 0)
         {
@@ -55,13 +49,7 @@ public sealed unsafe class TunDevice : IDisposable
             LinuxSocketApi.Close(fd);
             throw new IcmpSocketException($"cannot create TUN device {name}: {why}; it needs CAP_NET_ADMIN, and the name must be free");
         }
-        int wake = LinuxSocketApi.EventFd(0, 0x80000 | 0x800);
-        if (wake < 0)
-        {
-            LinuxSocketApi.Close(fd);
-            throw new IcmpSocketException($"cannot create the wake-up eventfd: {LastError()}");
-        }
-        var device = new TunDevice(fd, wake, name);
+        var device = new TunDevice(fd, name);
         try
         {
             device.BringUp();
@@ -133,21 +121,14 @@ public sealed unsafe class TunDevice : IDisposable
         }
         try
         {
-            PollFd* fds = stackalloc PollFd[2];
-            fds[0] = new PollFd { Fd = _fd, Events = PollEvents.In };
-            fds[1] = new PollFd { Fd = _wakeFd, Events = PollEvents.In };
-            int ready = LinuxSocketApi.Poll(fds, 2, timeoutMilliseconds);
-            if (ready <= 0)
+            int events = _guard.WaitReadable(timeoutMilliseconds);
+            if (events <= 0)
             {
-                return 0;
-            }
-            if (fds[1].ReturnedEvents != 0)
-            {
-                return -1;
+                return events;
             }
             fixed (byte* data = buffer)
             {
-                nint length = TunApi.Read(_fd, data, (nuint)buffer.Length);
+                nint length = LinuxSocketApi.Read(_fd, data, (nuint)buffer.Length);
                 return length < 0 ? 0 : (int)length;
             }
         }
@@ -168,7 +149,7 @@ public sealed unsafe class TunDevice : IDisposable
         {
             fixed (byte* data = packet)
             {
-                return TunApi.Write(_fd, data, (nuint)packet.Length) < 0 ? Marshal.GetLastPInvokeError() : 0;
+                return LinuxSocketApi.Write(_fd, data, (nuint)packet.Length) < 0 ? Marshal.GetLastPInvokeError() : 0;
             }
         }
         finally
@@ -178,33 +159,10 @@ public sealed unsafe class TunDevice : IDisposable
     }
 
     /// <summary>Wakes a thread blocked in <see cref="Read"/>, for good (shutting down).</summary>
-    public void Wake()
-    {
-        if (!Enter())
-        {
-            return;
-        }
-        try
-        {
-            ulong one = 1;
-            LinuxSocketApi.Write(_wakeFd, &one, sizeof(ulong));
-        }
-        finally
-        {
-            Exit();
-        }
-    }
+    public void Wake() => _guard.Wake();
 
     /// <summary>Closes the device (the kernel removes it) once no call is in progress.</summary>
-    public void Dispose()
-    {
-        if (_guard.IsRetired)
-        {
-            return;
-        }
-        Wake();
-        _guard.Retire();
-    }
+    public void Dispose() => _guard.Retire();
 
     private void BringUp()
     {
@@ -216,12 +174,7 @@ public sealed unsafe class TunDevice : IDisposable
         }
         try
         {
-            var request = default(TunApi.InterfaceRequest);
-            byte[] bytes = Encoding.UTF8.GetBytes(Name);
-            for (int i = 0; i < bytes.Length; i++)
-            {
-                request.Name[i] = bytes[i];
-            }
+            var request = TunApi.InterfaceRequest.For(Encoding.UTF8.GetBytes(Name));
             if (TunApi.IoControl(control, TunApi.GetFlags, &request) != 0)
             {
                 throw new IcmpSocketException($"cannot read the flags of {Name}: {LastError()}");

@@ -50,6 +50,9 @@ internal static unsafe partial class LinuxSocketApi
     [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, void* buffer, nuint length);
 
+    [LibraryImport(Libc, EntryPoint = "read", SetLastError = true)]
+    internal static partial nint Read(int fd, void* buffer, nuint length);
+
     [LibraryImport(Libc, EntryPoint = "clock_gettime", SetLastError = true)]
     internal static partial int ClockGetTime(int clock, TimeSpec* time);
 

@@ -24,6 +24,14 @@ internal static unsafe partial class TunApi
     {
         public fixed byte Name[InterfaceNameSize];
         public short Flags;
+
+        /// <summary>A request naming an interface (the caller checked the name fits: under 16 bytes).</summary>
+        public static InterfaceRequest For(ReadOnlySpan<byte> name)
+        {
+            var request = default(InterfaceRequest);
+            name.CopyTo(new Span<byte>(request.Name, InterfaceNameSize));
+            return request;
+        }
     }
 
     [LibraryImport(Libc, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -31,12 +39,6 @@ internal static unsafe partial class TunApi
 
     [LibraryImport(Libc, EntryPoint = "ioctl", SetLastError = true)]
     internal static partial int IoControl(int fd, ulong request, InterfaceRequest* value);
-
-    [LibraryImport(Libc, EntryPoint = "read", SetLastError = true)]
-    internal static partial nint Read(int fd, byte* buffer, nuint length);
-
-    [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
-    internal static partial nint Write(int fd, byte* buffer, nuint length);
 
     [LibraryImport(Libc, EntryPoint = "setns", SetLastError = true)]
     internal static partial int SetNamespace(int fd, int type);
