@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using IcmpKit.Sockets;
 using IcmpKit.Transport;
 using IcmpKit.Wire.IcmpV4;
@@ -149,37 +147,8 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     /// Runs the pings: yields each event as it happens and ends when the count is reached and the last replies are in
     /// (or the wait after the last request ran out), at the deadline, or when <paramref name="cancellationToken"/> fires.
     /// </summary>
-    public async IAsyncEnumerable<PingEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var events = Channel.CreateUnbounded<PingEvent>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-        // Leaving the loop early (break, an exception in the consumer) stops the pings: nothing is sent for nobody.
-        using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = Task.Run(async () =>
-        {
-            Exception? failure = null;
-            try
-            {
-                await RunAsync(item => events.Writer.TryWrite(item), leave.Token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-            events.Writer.TryComplete(failure);
-        }, CancellationToken.None);
-        try
-        {
-            await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                yield return item;
-            }
-        }
-        finally
-        {
-            await leave.CancelAsync().ConfigureAwait(false);
-            await run.ConfigureAwait(false);
-        }
-    }
+    public IAsyncEnumerable<PingEvent> RunAsync(CancellationToken cancellationToken = default) =>
+        EventStream.Read<PingEvent>(RunAsync, cancellationToken);
 
     /// <summary>
     /// Runs the pings and hands each event to <paramref name="onEvent"/> as it happens, one at a time, on the engine's

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using IcmpKit.Sockets;
 using IcmpKit.Transport;
 using IcmpKit.Wire.Extensions;
@@ -27,7 +25,8 @@ public sealed class Prober : IIcmpReceiver, IDisposable
     private readonly long[] _sentMonotonic = new long[256];
     private readonly bool[] _settled = new bool[256];
     private readonly Lock _gate = new();
-    private Channel<ProbeEvent>? _events;
+    private Action<ProbeEvent>? _sink;
+    private bool _finished;
 
     public Prober(IPAddress target, ProbeOptions options)
     {
@@ -45,58 +44,59 @@ public sealed class Prober : IIcmpReceiver, IDisposable
 
     public IcmpSocketKind SocketKind => _transport.Kind;
 
-    public async IAsyncEnumerable<ProbeEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Sends the probes and yields each reply, error and timeout; leaving the loop early stops the probes.</summary>
+    public IAsyncEnumerable<ProbeEvent> RunAsync(CancellationToken cancellationToken = default) =>
+        EventStream.Read<ProbeEvent>(RunAsync, cancellationToken);
+
+    /// <summary>
+    /// Sends the probes and hands each event to <paramref name="onEvent"/> (on the receive thread or this run's),
+    /// one at a time; ends when every probe is answered or timed out, or on cancellation.
+    /// </summary>
+    public async Task RunAsync(Action<ProbeEvent> onEvent, CancellationToken cancellationToken = default)
     {
-        var events = Channel.CreateUnbounded<ProbeEvent>();
-        _events = events;
-        // Leaving the loop early stops the probes, and the sender is awaited before this returns.
-        using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var token = leave.Token;
-        var sender = Task.Run(async () =>
+        ArgumentNullException.ThrowIfNull(onEvent);
+        if (Interlocked.CompareExchange(ref _sink, onEvent, null) is not null)
         {
-            Exception? failure = null;
-            try
+            throw new InvalidOperationException("A Prober runs once.");
+        }
+        try
+        {
+            for (int i = 0; i < _options.Count; i++)
             {
-                for (int i = 0; i < _options.Count; i++)
+                if (i > 0)
                 {
-                    if (i > 0)
-                    {
-                        await Task.Delay(_options.Interval, token).ConfigureAwait(false);
-                    }
-                    Send((byte)(i + 1));
-                    ExpireOverdue(force: false);
+                    await Task.Delay(_options.Interval, cancellationToken).ConfigureAwait(false);
                 }
-                var end = DateTime.UtcNow + _options.Timeout;
-                while (!AllSettled() && DateTime.UtcNow < end)
-                {
-                    await Task.Delay(10, token).ConfigureAwait(false);
-                }
+                Send((byte)(i + 1));
+                ExpireOverdue(force: false);
             }
-            catch (OperationCanceledException)
+            var end = DateTime.UtcNow + _options.Timeout;
+            while (!AllSettled() && DateTime.UtcNow < end)
             {
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e)
-            {
-                failure = e; // reaches the reader: a run never hangs on a sender that died
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped: what has not been answered is reported as timed out below.
+        }
+        finally
+        {
             ExpireOverdue(force: true);
             lock (_gate)
             {
                 // Under the lock a reply settles and reports in: the run cannot end between the two and lose it.
-                events.Writer.TryComplete(failure);
-            }
-        }, CancellationToken.None);
-        try
-        {
-            await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                yield return item;
+                _finished = true;
             }
         }
-        finally
+    }
+
+    /// <summary>Reports an event unless the run has ended; called with <c>_gate</c> held.</summary>
+    private void Emit(ProbeEvent item)
+    {
+        if (!_finished)
         {
-            await leave.CancelAsync().ConfigureAwait(false);
-            await sender.ConfigureAwait(false);
+            _sink?.Invoke(item);
         }
     }
 
@@ -140,7 +140,7 @@ public sealed class Prober : IIcmpReceiver, IDisposable
                 if (!_settled[i] && _sentAt[i] != 0 && (force || now - _sentAt[i] >= wait))
                 {
                     _settled[i] = true;
-                    _events?.Writer.TryWrite(new ProbeTimeout((byte)i));
+                    Emit(new ProbeTimeout((byte)i));
                 }
             }
         }
@@ -164,7 +164,7 @@ public sealed class Prober : IIcmpReceiver, IDisposable
             _settled[sequence] = true;
             var (rtt, _) = RoundTripClock.Measure(reply.ReceivedAtNanoseconds, _sentAt[sequence],
                 System.Diagnostics.Stopwatch.GetElapsedTime(_sentMonotonic[sequence]));
-            _events?.Writer.TryWrite(new ProbeReply(sequence, reply.Source(), rtt)
+            Emit(new ProbeReply(sequence, reply.Source(), rtt)
             {
             Code = reply.Code,
             State = (byte)(bits >> 5),
@@ -190,7 +190,7 @@ public sealed class Prober : IIcmpReceiver, IDisposable
                 return;
             }
             _settled[sequence] = true;
-            _events?.Writer.TryWrite(new ProbeError(sequence, icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress),
+            Emit(new ProbeError(sequence, icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress),
                 icmpError.Type, icmpError.Code));
         }
     }
