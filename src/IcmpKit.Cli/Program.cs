@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using IcmpKit.Cli;
 using IcmpKit.Cli.Decode;
 using IcmpKit.Cli.Ping;
@@ -33,9 +34,20 @@ namespace IcmpKit.Cli
                 stderr.WriteLine($"icmpkit: {message}; see '{verb} --help'");
                 return ExitCodes.Usage;
             }
+            using var stop = new CancellationTokenSource();
+            using var signals = new StopSignals(stop);
             try
             {
-                return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+                // Our own SIGINT/SIGTERM handling (StopSignals), not System.CommandLine's: its handler throws from the
+                // signal thread when a second signal arrives (e.g. `timeout` and `kill` both sending SIGTERM).
+                var configuration = new InvocationConfiguration
+                {
+                    Output = stdout,
+                    Error = stderr,
+                    EnableDefaultExceptionHandler = false,
+                    ProcessTerminationTimeout = null,
+                };
+                return parse.InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
             }
 #pragma warning disable CA1031 // The last line of defence: one line, exit 2, never a stack trace.
             catch (Exception e)
@@ -44,6 +56,43 @@ namespace IcmpKit.Cli
                 stderr.WriteLine($"icmpkit: internal error: {e.GetType().Name}: {e.Message} (please report this)");
                 return ExitCodes.Usage;
             }
+        }
+    }
+
+    /// <summary>
+    /// Ctrl+C and SIGTERM: the first cancels the command's token, so ping prints its summary and respond its counters,
+    /// and the process exits 130 / 143 after 2 s if the command has not ended by then (as System.CommandLine does).
+    /// Further signals change nothing: `timeout` and `kill` together, or a second Ctrl+C, must not cut the summary short.
+    /// </summary>
+    internal sealed class StopSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _stop;
+        private readonly PosixSignalRegistration _interrupt;
+        private readonly PosixSignalRegistration _terminate;
+        private int _received;
+
+        public StopSignals(CancellationTokenSource stop)
+        {
+            _stop = stop;
+            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => OnSignal(context, 130));
+            _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => OnSignal(context, 143));
+        }
+
+        private void OnSignal(PosixSignalContext context, int exitCode)
+        {
+            context.Cancel = true;
+            if (Interlocked.Increment(ref _received) > 1)
+            {
+                return; // already stopping, and the timer below bounds how long that may take
+            }
+            _stop.Cancel();
+            _ = Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => Environment.Exit(exitCode), TaskScheduler.Default);
+        }
+
+        public void Dispose()
+        {
+            _interrupt.Dispose();
+            _terminate.Dispose();
         }
     }
 }

@@ -33,10 +33,30 @@ public enum DropReason
     NotARequest,
     /// <summary>An address mask request with no mask configured (RFC 1122 §3.2.2.9).</summary>
     MaskNotConfigured,
-    /// <summary>TCP is not emulated yet: silence, as from a filtered port.</summary>
-    TcpNotEmulated,
     /// <summary>IPv6 "no next header" (RFC 8200 §4.7): nothing to answer.</summary>
     NoNextHeader,
+    /// <summary>A TCP segment, discarded because the responder is configured with <see cref="TcpSynAnswer.Silent"/>.</summary>
+    TcpSilent,
+    /// <summary>A TCP reset: a reset is never answered (RFC 9293 §3.10.7.1).</summary>
+    TcpReset,
+    /// <summary>
+    /// An RFC 8335 extended echo request not answered: <see cref="ResponderOptions.AnswerExtendedEcho"/> is off, or it
+    /// was addressed to a hop (hops have no interface table: routers with PROBE off). RFC 8335 §4: silently discarded.
+    /// </summary>
+    ExtendedEchoDisabled,
+    /// <summary>
+    /// An RFC 8335 extended echo request with the L bit clear (a query about a neighbour, answered through a proxy's
+    /// ARP/ND table): silently discarded, as Linux does (icmp_build_probe answers local queries only; RFC 8335 §4 lets a
+    /// node discard requests whose L-bit setting it does not authorise).
+    /// </summary>
+    ExtendedEchoNotLocal,
+    /// <summary>Dropped by a hop whose emulated output queue was full (<see cref="ResponderHop.QueueLimit"/>) and no source quench went out (IPv6).</summary>
+    QueueOverflow,
+    /// <summary>
+    /// An IPv6 packet with an option its receiver does not recognise whose type says "discard" (action bits 01, or 11
+    /// to a multicast destination; RFC 8200 §4.2).
+    /// </summary>
+    UnrecognizedOption,
 }
 
 /// <summary>What the responder answered with.</summary>
@@ -57,4 +77,16 @@ public enum AnswerKind
     DestinationUnreachableV6,
     PacketTooBig,
     ParameterProblemV6,
+    /// <summary>ICMPv4 parameter problem (type 12 code 0) about a malformed IP option (RFC 792, RFC 1812 §4.3.2.x).</summary>
+    ParameterProblem,
+    /// <summary>ICMPv4 source quench (type 4) from a hop whose emulated queue overflowed (RFC 792; deprecated by RFC 6633).</summary>
+    SourceQuench,
+    /// <summary>RFC 8335 extended echo reply (ICMP type 43), any code.</summary>
+    ExtendedEchoReply,
+    /// <summary>RFC 8335 extended echo reply (ICMPv6 type 161), any code.</summary>
+    ExtendedEchoReplyV6,
+    /// <summary>A TCP reset over IPv4 (RFC 9293 §3.10.7.1).</summary>
+    TcpReset,
+    /// <summary>A TCP reset over IPv6 (RFC 9293 §3.10.7.1).</summary>
+    TcpResetV6,
 }

@@ -11,21 +11,35 @@ namespace IcmpKit.Responder;
 /// </summary>
 internal sealed class PathNode
 {
-    public PathNode(int position, UInt128 address, ResponderHop? hop, ResponderOptions options)
+    /// <summary>A node of <paramref name="hop"/>, or the host's node when it is null (settings from <paramref name="options"/>).</summary>
+    public PathNode(int position, bool v6, UInt128 address, ResponderHop? hop, ResponderOptions options)
     {
         Position = position;
+        LimiterKey = v6 ? -position : position;
+        IsHost = hop is null;
         Address = address;
         Delay = hop?.Delay ?? options.Delay;
-        Jitter = hop?.Jitter ?? TimeSpan.Zero;
+        Jitter = hop?.Jitter ?? options.Jitter;
         Loss = hop?.Loss ?? options.Loss;
+        Duplicate = hop?.Duplicate ?? options.Duplicate;
+        Reorder = hop?.Reorder ?? options.Reorder;
+        ReorderDelay = hop?.ReorderDelay ?? options.ReorderDelay;
         Silent = hop?.Silent ?? false;
         UnreachableCode = hop?.UnreachableCode;
         Mtu = hop?.Mtu;
         Extensions = hop is null ? [] : EncodeExtensions(hop);
+        ErrorLimit = hop?.ErrorRateLimit ?? options.PerSourceErrors;
+        RedirectGateway = hop?.RedirectGateway is { } gateway ? (uint)ToKey(gateway) : null;
+        Queue = hop?.QueueLimit is int limit ? new OutputQueue(limit, hop.QueueRate) : null;
     }
 
     /// <summary>1 for the nearest hop; the host is one past the last hop.</summary>
     public int Position { get; }
+
+    /// <summary>Tells this node from the node at the same position on the other family's path, for the error buckets.</summary>
+    public int LimiterKey { get; }
+
+    public bool IsHost { get; }
 
     public UInt128 Address { get; }
 
@@ -34,6 +48,21 @@ internal sealed class PathNode
     public TimeSpan Jitter { get; }
 
     public double Loss { get; }
+
+    public double Duplicate { get; }
+
+    public double Reorder { get; }
+
+    public TimeSpan ReorderDelay { get; }
+
+    /// <summary>The per-source bucket for this node's ICMP errors.</summary>
+    public ErrorRateLimit ErrorLimit { get; }
+
+    /// <summary>The IPv4 gateway this node redirects sources to, or null.</summary>
+    public uint? RedirectGateway { get; }
+
+    /// <summary>The emulated output queue, or null.</summary>
+    public OutputQueue? Queue { get; }
 
     public bool Silent { get; }
 

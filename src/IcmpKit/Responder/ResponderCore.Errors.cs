@@ -19,7 +19,12 @@ public sealed partial class ResponderCore
     /// <summary>RFC 4884 §4.1/§4.2: with extensions, the original datagram field is padded to at least 128 bytes.</summary>
     private const int MinimumOriginalField = 128;
 
-    private DropReason? SendErrorV4(PathNode node, IcmpV4Type type, byte code, ushort nextHopMtu, IPv4Packet offending, IResponderSink sink)
+    /// <summary>
+    /// Sends an ICMPv4 error of <paramref name="type"/>/<paramref name="code"/> from <paramref name="node"/> about
+    /// <paramref name="offending"/>, unless the rules or the rate limit forbid it. <paramref name="word"/> is the second
+    /// header word (next-hop MTU, pointer in the high byte, gateway); the RFC 4884 length attribute is added to it.
+    /// </summary>
+    private DropReason? SendErrorV4(PathNode node, IcmpV4Type type, byte code, uint word, IPv4Packet offending, IResponderSink sink)
     {
         if (node.Silent)
         {
@@ -31,13 +36,22 @@ public sealed partial class ResponderCore
         {
             return ToDropReason(suppression);
         }
-        if (!_limiter.TryTake(node.Position, BinaryPrimitives.ReadUInt32BigEndian(offending.SourceAddressBytes)))
+        if (!_limiter.TryTake(node.LimiterKey, BinaryPrimitives.ReadUInt32BigEndian(offending.SourceAddressBytes), node.ErrorLimit))
         {
             return DropReason.RateLimited;
         }
         const int HeaderLength = 20;
-        ReadOnlySpan<byte> extensions = node.Extensions; // RFC 4884 §4.1 extends types 3, 11 and 12; all are 3 or 11 here
+        // Redirect and source quench concern a packet being forwarded: its TTL is already decremented (Linux quotes its
+        // redirects so), and RFC 792 quotes the IP header and the first 64 bits of data.
+        bool forwarded = type is IcmpV4Type.Redirect or IcmpV4Type.SourceQuench;
+        // RFC 4884 §4.1 extends types 3, 11 and 12; the MPLS (RFC 4950) and interface (RFC 5837) objects go on 3 and 11.
+        bool extensible = type is IcmpV4Type.DestinationUnreachable or IcmpV4Type.TimeExceeded;
+        ReadOnlySpan<byte> extensions = extensible ? node.Extensions : [];
         int room = MaxErrorLengthV4 - HeaderLength - 8 - extensions.Length;
+        if (forwarded)
+        {
+            room = Math.Min(room, offending.HeaderLength + 8);
+        }
         var (quoted, field, lengthAttribute) = Layout(datagram.Length, room, extensions.Length, wordSize: 4);
         int total = HeaderLength + 8 + field + extensions.Length;
         var output = _output.AsSpan(0, total);
@@ -59,23 +73,33 @@ public sealed partial class ResponderCore
         writer.SetType(type);
         writer.SetCode(code);
         // RFC 4884 §4.1: the length attribute is byte 5; RFC 1191 §4: the next-hop MTU is the low 16 bits.
-        writer.SetRestOfHeader(((uint)lengthAttribute << 16) | nextHopMtu);
+        writer.SetRestOfHeader(word | ((uint)lengthAttribute << 16));
         var body = writer.Body;
         body[..field].Clear();
         datagram[..quoted].CopyTo(body);
-        QuoteTtlAsSeen(body, offending.TimeToLive, node.Position);
+        QuoteTtlAsSeen(body, offending.TimeToLive, forwarded ? node.Position + 1 : node.Position);
         extensions.CopyTo(body[field..]);
         writer.FillChecksum();
 
-        sink.Emit(output, DelayTo(_v4, node.Position));
-        if (type == IcmpV4Type.TimeExceeded)
+        Emit(_v4, node.Position, output, sink);
+        switch (type)
         {
-            Counters.Count(AnswerKind.TimeExceeded);
-        }
-        else
-        {
-            Counters.Count(code == (byte)IcmpV4UnreachableCode.FragmentationNeeded ? AnswerKind.FragmentationNeeded : AnswerKind.DestinationUnreachable);
-            Counters.CountUnreachableV4(code);
+            case IcmpV4Type.TimeExceeded:
+                Counters.Count(AnswerKind.TimeExceeded);
+                break;
+            case IcmpV4Type.ParameterProblem:
+                Counters.Count(AnswerKind.ParameterProblem);
+                break;
+            case IcmpV4Type.Redirect:
+                Counters.CountRedirect(); // beside the packet's own answer, which is counted on its own
+                break;
+            case IcmpV4Type.SourceQuench:
+                Counters.Count(AnswerKind.SourceQuench);
+                break;
+            default:
+                Counters.Count(code == (byte)IcmpV4UnreachableCode.FragmentationNeeded ? AnswerKind.FragmentationNeeded : AnswerKind.DestinationUnreachable);
+                Counters.CountUnreachableV4(code);
+                break;
         }
         return null;
     }
@@ -97,8 +121,8 @@ public sealed partial class ResponderCore
     }
 
     /// <summary>
-    /// The quoted header shows the TTL the node saw: the prober's, less one per hop before it. Patched with the RFC 1624
-    /// incremental update so the quoted header checksum stays valid.
+    /// The quoted header shows the TTL the node at <paramref name="position"/> saw: the prober's, less one per hop before
+    /// it. Patched with the RFC 1624 incremental update so the quoted header checksum stays valid.
     /// </summary>
     private static void QuoteTtlAsSeen(Span<byte> quote, byte sentTtl, int position)
     {
@@ -110,19 +134,24 @@ public sealed partial class ResponderCore
         BinaryPrimitives.WriteUInt16BigEndian(quote[10..], InternetChecksum.Update(checksum, oldWord, newWord));
     }
 
-    private DropReason? SendErrorV6(PathNode node, IcmpV6Type type, byte code, uint word, IPv6Packet offending, IResponderSink sink)
+    /// <summary>
+    /// Sends an ICMPv6 error from <paramref name="node"/> about <paramref name="offending"/>, unless RFC 4443 §2.4(e) or the
+    /// rate limit forbid it; <paramref name="optionHighBitsAre10"/> lets parameter problem code 2 go about a packet to a
+    /// multicast address (RFC 8200 §4.2).
+    /// </summary>
+    private DropReason? SendErrorV6(PathNode node, IcmpV6Type type, byte code, uint word, IPv6Packet offending, IResponderSink sink, bool optionHighBitsAre10 = false)
     {
         if (node.Silent)
         {
             return DropReason.SilentHop;
         }
         var datagram = offending.Bytes;
-        var suppression = IcmpErrorGuard.CheckIPv6(datagram, type, code);
+        var suppression = IcmpErrorGuard.CheckIPv6(datagram, type, code, optionHighBitsAre10: optionHighBitsAre10);
         if (suppression != ErrorSuppression.None)
         {
             return ToDropReason(suppression);
         }
-        if (!_limiter.TryTake(node.Position, BinaryPrimitives.ReadUInt128BigEndian(offending.SourceAddressBytes)))
+        if (!_limiter.TryTake(node.LimiterKey, BinaryPrimitives.ReadUInt128BigEndian(offending.SourceAddressBytes), node.ErrorLimit))
         {
             return DropReason.RateLimited;
         }
@@ -147,7 +176,7 @@ public sealed partial class ResponderCore
         extensions.CopyTo(body[field..]);
         FillChecksumV6(output);
 
-        sink.Emit(output, DelayTo(_v6, node.Position));
+        Emit(_v6, node.Position, output, sink);
         switch (type)
         {
             case IcmpV6Type.TimeExceeded:

@@ -34,13 +34,22 @@ public sealed partial class ResponderCore
             broadcast = true;
             target = _v4.HostPosition;
         }
-        var datagram = packet.Bytes;
-        return Forward(_v4, target, packet.TimeToLive, datagram.Length, packet.DontFragment, out var node) switch
+        // Linux's ip_options_compile: the first node to read the options (before any route or TTL decision) answers a
+        // malformed one with parameter problem, the pointer on the octet at fault (RFC 792, RFC 1122 §3.2.2.5, RFC 1812 §4.3.3.5).
+        int problem = packet.HeaderLength > 20 ? RouteRecorder.FindProblem(packet.Options) : -1;
+        if (problem >= 0)
+        {
+            var first = _v4.At(1);
+            return Lose(first.Loss) ? DropReason.Lost
+                : SendErrorV4(first, IcmpV4Type.ParameterProblem, (byte)IcmpV4ParameterProblemCode.PointerIndicatesError, (uint)(20 + problem) << 24, packet, sink);
+        }
+        return Forward(_v4, target, packet.TimeToLive, packet.Bytes, packet.DontFragment, sink, out var node) switch
         {
             Transit.Lost => DropReason.Lost,
             Transit.TimeExceeded => SendErrorV4(node, IcmpV4Type.TimeExceeded, (byte)IcmpV4TimeExceededCode.TtlExceededInTransit, 0, packet, sink),
             Transit.Unreachable => SendErrorV4(node, IcmpV4Type.DestinationUnreachable, node.UnreachableCode!.Value, 0, packet, sink),
-            Transit.TooBig => SendErrorV4(node, IcmpV4Type.DestinationUnreachable, (byte)IcmpV4UnreachableCode.FragmentationNeeded, (ushort)node.Mtu!.Value, packet, sink),
+            Transit.TooBig => SendErrorV4(node, IcmpV4Type.DestinationUnreachable, (byte)IcmpV4UnreachableCode.FragmentationNeeded, (uint)node.Mtu!.Value, packet, sink),
+            Transit.QueueFull => QueueOverflowV4(node, packet, sink),
             _ => DeliverV4(node, broadcast ? node.Address : destination, packet, broadcast, sink),
         };
     }
@@ -72,7 +81,7 @@ public sealed partial class ResponderCore
                 // RFC 1122 §4.1.3.1: no listener on the port, so port unreachable.
                 return SendErrorV4(node, IcmpV4Type.DestinationUnreachable, (byte)IcmpV4UnreachableCode.PortUnreachable, 0, packet, sink);
             case IPProtocol.Tcp:
-                return DropReason.TcpNotEmulated;
+                return AnswerTcpV4(node, (uint)replySource, packet, broadcast, sink);
             default:
                 // RFC 1122 §3.2.2.1: a host SHOULD generate protocol unreachable for a protocol it does not speak.
                 return SendErrorV4(node, IcmpV4Type.DestinationUnreachable, (byte)IcmpV4UnreachableCode.ProtocolUnreachable, 0, packet, sink);
@@ -95,7 +104,7 @@ public sealed partial class ResponderCore
             return DropReason.InvalidSource; // RFC 1122 §3.2.1.3: a reply could go nowhere sensible
         }
         bool isQuery = icmp.Type is IcmpV4Type.EchoRequest or IcmpV4Type.TimestampRequest
-            or IcmpV4Type.InformationRequest or IcmpV4Type.AddressMaskRequest;
+            or IcmpV4Type.InformationRequest or IcmpV4Type.AddressMaskRequest or IcmpV4Type.ExtendedEchoRequest;
         if (isQuery && broadcast && !_options.AnswerBroadcastEcho)
         {
             return DropReason.Broadcast; // RFC 1122 §3.2.2.6, §3.2.2.8: a host MAY discard queries to a broadcast address
@@ -103,16 +112,13 @@ public sealed partial class ResponderCore
         switch (icmp.Type)
         {
             case IcmpV4Type.EchoRequest:
-                // RFC 792 / RFC 1122 §3.2.2.6: the data returned whole, Record Route and Timestamp carried back.
-                if (!RouteRecorder.AreWellFormed(packet.Options))
-                {
-                    return DropReason.Malformed;
-                }
+                // RFC 792 / RFC 1122 §3.2.2.6: the data returned whole, Record Route and Timestamp carried back (the
+                // options were checked on arrival).
                 var echo = BeginReplyV4(node, replySource, packet, request.Length, carryOptions: true, out int echoLength);
                 request[4..].CopyTo(echo[4..]);
                 return FinishReplyV4(node, echo, IcmpV4Type.EchoReply, echoLength, AnswerKind.EchoReply, sink);
             case IcmpV4Type.TimestampRequest:
-                if (request.Length < IcmpV4Message.Timestamp.Length || !RouteRecorder.AreWellFormed(packet.Options))
+                if (request.Length < IcmpV4Message.Timestamp.Length)
                 {
                     return DropReason.Malformed;
                 }
@@ -141,6 +147,8 @@ public sealed partial class ResponderCore
                 request[4..8].CopyTo(mask[4..]);
                 BinaryPrimitives.WriteUInt32BigEndian(mask[8..], (uint)PathNode.ToKey(_options.AddressMask));
                 return FinishReplyV4(node, mask, IcmpV4Type.AddressMaskReply, maskLength, AnswerKind.AddressMaskReply, sink);
+            case IcmpV4Type.ExtendedEchoRequest:
+                return AnswerExtendedEchoV4(node, replySource, packet, sink);
             default:
                 // RFC 1122 §3.2.2: unknown types are silently discarded; known ones that ask nothing need no answer.
                 return Enum.IsDefined(icmp.Type) ? DropReason.NotARequest : DropReason.UnknownIcmpType;
@@ -195,13 +203,13 @@ public sealed partial class ResponderCore
         return count;
     }
 
-    private DropReason? FinishReplyV4(PathNode node, Span<byte> icmp, IcmpV4Type type, int totalLength, AnswerKind kind, IResponderSink sink)
+    private DropReason? FinishReplyV4(PathNode node, Span<byte> icmp, IcmpV4Type type, int totalLength, AnswerKind kind, IResponderSink sink, byte code = 0)
     {
         var writer = new IcmpV4PacketWriter(icmp);
         writer.SetType(type);
-        writer.SetCode(0);
+        writer.SetCode(code);
         writer.FillChecksum();
-        sink.Emit(_output.AsSpan(0, totalLength), DelayTo(_v4, node.Position));
+        Emit(_v4, node.Position, _output.AsSpan(0, totalLength), sink);
         Counters.Count(kind);
         return null;
     }

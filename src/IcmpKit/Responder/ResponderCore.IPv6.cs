@@ -21,10 +21,27 @@ public sealed partial class ResponderCore
         {
             return packet.DestinationAddressBytes[0] == 0xFF ? DropReason.Multicast : DropReason.NotForUs;
         }
+        if (packet.NextHeader == IPProtocol.HopByHop)
+        {
+            // Linux's ipv6_rcv reads the Hop-by-Hop header at every node (RFC 8200 §4.3): the first node on the path
+            // is the first to judge its options.
+            var payload = packet.Payload;
+            if (payload.Length < 2 || (payload[1] + 1) * 8 > payload.Length)
+            {
+                return DropReason.Malformed;
+            }
+            var verdict = IPv6OptionCheck.Check(payload[..((payload[1] + 1) * 8)], 40, packet.DestinationAddressBytes[0] == 0xFF, out uint pointer, out bool highBitsAre10);
+            if (verdict != IPv6OptionVerdict.Accept)
+            {
+                var first = _v6.At(1);
+                return Lose(first.Loss) ? DropReason.Lost : OptionProblemV6(first, verdict, pointer, highBitsAre10, packet, sink);
+            }
+        }
         // RFC 8200 §5: routers never fragment IPv6, so every packet over a link's MTU gets packet too big.
-        return Forward(_v6, target, packet.HopLimit, packet.Bytes.Length, dontFragment: true, out var node) switch
+        return Forward(_v6, target, packet.HopLimit, packet.Bytes, dontFragment: true, sink, out var node) switch
         {
             Transit.Lost => DropReason.Lost,
+            Transit.QueueFull => DropReason.QueueOverflow, // ICMPv6 has no source quench (RFC 4443)
             Transit.TimeExceeded => SendErrorV6(node, IcmpV6Type.TimeExceeded, 0, 0, packet, sink),
             Transit.Unreachable => SendErrorV6(node, IcmpV6Type.DestinationUnreachable, node.UnreachableCode!.Value, 0, packet, sink),
             Transit.TooBig => SendErrorV6(node, IcmpV6Type.PacketTooBig, 0, (uint)node.Mtu!.Value, packet, sink),
@@ -46,10 +63,27 @@ public sealed partial class ResponderCore
         var walker = new IPv6ExtensionWalker(packet.NextHeader, packet.Payload);
         int nextHeaderField = NextHeaderOffset;
         bool moreFragments = false;
+        bool fragmented = false;
         while (walker.MoveNext())
         {
+            if (walker.CurrentType == IPProtocol.HopByHop && walker.CurrentOffset != 0)
+            {
+                // RFC 8200 §4.3: Hop-by-Hop comes right after the IPv6 header; anywhere else Linux (ip6_input) finds no
+                // handler for Next Header 0 and answers as for any unknown Next Header.
+                return SendErrorV6(node, IcmpV6Type.ParameterProblem, 1, (uint)nextHeaderField, packet, sink);
+            }
+            if (walker.CurrentType == IPProtocol.DestinationOptions && !fragmented)
+            {
+                // RFC 8200 §4.2: the destination judges these options (past a fragment header, only after reassembly).
+                var verdict = IPv6OptionCheck.Check(walker.CurrentBytes, 40 + walker.CurrentOffset, multicastDestination: false, out uint pointer, out bool highBitsAre10);
+                if (verdict != IPv6OptionVerdict.Accept)
+                {
+                    return OptionProblemV6(node, verdict, pointer, highBitsAre10, packet, sink);
+                }
+            }
             // Each extension header starts with the Next Header field naming what follows it (RFC 8200 §4).
             nextHeaderField = 40 + walker.CurrentOffset;
+            fragmented |= walker.CurrentType == IPProtocol.Fragment;
             moreFragments |= walker.CurrentType == IPProtocol.Fragment && (walker.CurrentBytes[3] & 1) != 0;
         }
         if (walker.NonInitialFragment)
@@ -81,7 +115,7 @@ public sealed partial class ResponderCore
                 // RFC 4443 §3.1: code 4, port unreachable, when the transport has no listener.
                 return SendErrorV6(node, IcmpV6Type.DestinationUnreachable, 4, 0, packet, sink);
             case IPProtocol.Tcp:
-                return DropReason.TcpNotEmulated;
+                return AnswerTcpV6(node, packet, upper, sink);
             case IPProtocol.NoNextHeader:
                 return DropReason.NoNextHeader;
             default:
@@ -101,6 +135,10 @@ public sealed partial class ResponderCore
         {
             return DropReason.BadChecksum;
         }
+        if (icmp.Type == IcmpV6Type.ExtendedEchoRequest)
+        {
+            return AnswerExtendedEchoV6(node, packet, request, sink);
+        }
         if (icmp.Type != IcmpV6Type.EchoRequest)
         {
             // RFC 4443 §2.4(b): unknown informational messages are silently discarded.
@@ -116,10 +154,18 @@ public sealed partial class ResponderCore
         reply[0] = (byte)IcmpV6Type.EchoReply;
         reply[1] = 0;
         FillChecksumV6(output);
-        sink.Emit(output, DelayTo(_v6, node.Position));
+        Emit(_v6, node.Position, output, sink);
         Counters.Count(AnswerKind.EchoReplyV6);
         return null;
     }
+
+    /// <summary>What an options header's verdict means for the packet: parameter problem code 2 (RFC 8200 §4.2), or a drop.</summary>
+    private DropReason? OptionProblemV6(PathNode node, IPv6OptionVerdict verdict, uint pointer, bool highBitsAre10, IPv6Packet packet, IResponderSink sink) => verdict switch
+    {
+        IPv6OptionVerdict.ParameterProblem => SendErrorV6(node, IcmpV6Type.ParameterProblem, 2, pointer, packet, sink, highBitsAre10),
+        IPv6OptionVerdict.Discard => DropReason.UnrecognizedOption,
+        _ => DropReason.Malformed,
+    };
 
     /// <summary>An IPv6 header from <paramref name="node"/> to <paramref name="destination"/> carrying ICMPv6.</summary>
     private static void WriteHeaderV6(Span<byte> output, PathNode node, ReadOnlySpan<byte> destination, int payloadLength)

@@ -13,9 +13,25 @@ public sealed class ResponderCounters
     private readonly long[] _unreachableV4 = new long[256];
     private readonly long[] _unreachableV6 = new long[256];
     private long _received;
+    private long _duplicated;
+    private long _reordered;
+    private long _redirects;
 
     /// <summary>Packets given to <see cref="ResponderCore.Process"/>.</summary>
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Answers sent a second time by emulated duplication (each counted once in <see cref="Answered"/>).</summary>
+    public long Duplicated => Interlocked.Read(ref _duplicated);
+
+    /// <summary>Answers held back by emulated reordering.</summary>
+    public long Reordered => Interlocked.Read(ref _reordered);
+
+    /// <summary>
+    /// ICMPv4 redirects sent by hops with <see cref="ResponderHop.RedirectGateway"/>. A redirect goes beside the packet's
+    /// own outcome (the packet is still forwarded), so it is counted here and not in <see cref="Answered"/>, which keeps
+    /// every received packet counted once: answered or dropped.
+    /// </summary>
+    public long Redirects => Interlocked.Read(ref _redirects);
 
     public long Answered(AnswerKind kind) => Interlocked.Read(ref _answered[(int)kind]);
 
@@ -31,6 +47,9 @@ public sealed class ResponderCounters
     public ResponderCountersSnapshot Snapshot() => new()
     {
         Received = Received,
+        Duplicated = Duplicated,
+        Reordered = Reordered,
+        Redirects = Redirects,
         Answered = Collect<AnswerKind>(_answered),
         Dropped = Collect<DropReason>(_dropped),
         UnreachableV4ByCode = CollectCodes(_unreachableV4),
@@ -38,6 +57,12 @@ public sealed class ResponderCounters
     };
 
     internal void CountReceived() => Interlocked.Increment(ref _received);
+
+    internal void CountDuplicated() => Interlocked.Increment(ref _duplicated);
+
+    internal void CountReordered() => Interlocked.Increment(ref _reordered);
+
+    internal void CountRedirect() => Interlocked.Increment(ref _redirects);
 
     internal void Count(AnswerKind kind) => Interlocked.Increment(ref _answered[(int)kind]);
 
@@ -77,6 +102,12 @@ public sealed class ResponderCounters
 public sealed record ResponderCountersSnapshot
 {
     public long Received { get; init; }
+    /// <summary>Answers sent twice by emulated duplication.</summary>
+    public long Duplicated { get; init; }
+    /// <summary>Answers held back by emulated reordering.</summary>
+    public long Reordered { get; init; }
+    /// <summary>Redirects sent beside forwarded packets (not in <see cref="Answered"/>).</summary>
+    public long Redirects { get; init; }
     public required IReadOnlyDictionary<AnswerKind, long> Answered { get; init; }
     public required IReadOnlyDictionary<DropReason, long> Dropped { get; init; }
     /// <summary>ICMPv4 destination unreachable per code, codes never sent left out.</summary>

@@ -14,11 +14,11 @@ internal sealed class ResponderPath
     public ResponderPath(ResponderOptions options, bool v6)
     {
         _hops = options.Hops.Where(h => PathNode.IsFamily(h.Address, v6))
-            .Select((hop, i) => new PathNode(i + 1, PathNode.ToKey(hop.Address), hop, options))
+            .Select((hop, i) => new PathNode(i + 1, v6, PathNode.ToKey(hop.Address), hop, options))
             .ToArray();
         _hostAddresses = options.Addresses.Where(a => PathNode.IsFamily(a, v6)).Select(PathNode.ToKey).ToArray();
         HostPosition = _hops.Length + 1;
-        Host = new PathNode(HostPosition, _hostAddresses.Length > 0 ? _hostAddresses[0] : UInt128.Zero, null, options);
+        Host = new PathNode(HostPosition, v6, _hostAddresses.Length > 0 ? _hostAddresses[0] : UInt128.Zero, null, options);
     }
 
     public int HostPosition { get; }

@@ -13,14 +13,127 @@ internal static class RouteRecorder
     /// <summary>A Record Route option has room for 9 addresses (RFC 791: 39 bytes at most), so no more nodes matter.</summary>
     public const int MaxRecorders = 9;
 
-    /// <summary>True when the options walk to their end without a malformed option.</summary>
-    public static bool AreWellFormed(ReadOnlySpan<byte> options)
+    /// <summary>
+    /// Checks the options as Linux's ip_options_compile does on receipt, and returns the offset within the options of the
+    /// octet a parameter problem's pointer names (RFC 792, RFC 1812 §4.3.3.5), or -1 when they are sound: a length that
+    /// runs past the header points at the option's type; a length too short for its kind at the length octet; a
+    /// pointer below its minimum, or one that leaves part of a slot, at the pointer octet; a full Timestamp whose
+    /// overflow count is already 15 at the overflow/flag octet; a second Record Route, Timestamp or source route at its
+    /// type octet (RFC 1812 §5.2.4.1 lets a packet carry one source route).
+    /// </summary>
+    public static int FindProblem(ReadOnlySpan<byte> options)
+    {
+        bool recordRoute = false;
+        bool timestamp = false;
+        bool sourceRoute = false;
+        int at = 0;
+        while (at < options.Length)
+        {
+            var type = (IPv4OptionType)options[at];
+            if (type == IPv4OptionType.EndOfOptionList)
+            {
+                return -1;
+            }
+            if (type == IPv4OptionType.NoOperation)
+            {
+                at++;
+                continue;
+            }
+            int left = options.Length - at;
+            if (left < 2 || options[at + 1] < 2 || options[at + 1] > left)
+            {
+                return at;
+            }
+            var option = options.Slice(at, options[at + 1]);
+            int problem = type switch
+            {
+                IPv4OptionType.RecordRoute => CheckRecordRoute(option, ref recordRoute),
+                IPv4OptionType.Timestamp => CheckTimestamp(option, ref timestamp),
+                IPv4OptionType.LooseSourceRoute or IPv4OptionType.StrictSourceRoute => CheckSourceRoute(option, ref sourceRoute),
+                IPv4OptionType.RouterAlert => option.Length < 4 ? 1 : -1, // RFC 2113: four octets
+                _ => -1,
+            };
+            if (problem >= 0)
+            {
+                return at + problem;
+            }
+            at += option.Length;
+        }
+        return -1;
+    }
+
+    /// <summary>True when the options (already checked by <see cref="FindProblem"/>) hold a loose or strict source route.</summary>
+    public static bool HasSourceRoute(ReadOnlySpan<byte> options)
     {
         var reader = new IPv4OptionReader(options);
         while (reader.MoveNext())
         {
+            if (reader.CurrentType is IPv4OptionType.LooseSourceRoute or IPv4OptionType.StrictSourceRoute)
+            {
+                return true;
+            }
         }
-        return reader.Error.IsNone;
+        return false;
+    }
+
+    /// <summary>RFC 791: length, then a pointer of at least 4 naming a whole 4-byte slot (or past the end: full).</summary>
+    private static int CheckRecordRoute(ReadOnlySpan<byte> option, ref bool seen)
+    {
+        if (seen)
+        {
+            return 0;
+        }
+        seen = true;
+        if (option.Length < 3)
+        {
+            return 1;
+        }
+        int pointer = option[2];
+        return pointer < 4 || (pointer <= option.Length && pointer + 3 > option.Length) ? 2 : -1;
+    }
+
+    /// <summary>RFC 791: pointer at least 5; a slot of 4 (times only) or 8 bytes (with addresses); overflow counts to 15.</summary>
+    private static int CheckTimestamp(ReadOnlySpan<byte> option, ref bool seen)
+    {
+        if (seen)
+        {
+            return 0;
+        }
+        seen = true;
+        if (option.Length < 4)
+        {
+            return 1;
+        }
+        int pointer = option[2];
+        var flag = (IPv4TimestampFlag)(option[3] & 0x0F);
+        if (pointer < 5)
+        {
+            return 2;
+        }
+        if (pointer <= option.Length)
+        {
+            bool withAddress = flag is IPv4TimestampFlag.AddressAndTimestamp or IPv4TimestampFlag.Prespecified;
+            return pointer + 3 > option.Length || (withAddress && pointer + 7 > option.Length) ? 2 : -1;
+        }
+        return flag != IPv4TimestampFlag.Prespecified && option[3] >> 4 == 15 ? 3 : -1;
+    }
+
+    private static int CheckSourceRoute(ReadOnlySpan<byte> option, ref bool seen)
+    {
+        if (option.Length < 3)
+        {
+            return 1;
+        }
+        if (option[2] < 4)
+        {
+            return 2;
+        }
+        if (seen)
+        {
+            return 0;
+        }
+        seen = true;
+        return -1;
     }
 
     /// <summary>

@@ -37,7 +37,10 @@ public sealed class ResponderRuleTests
         { "a bad ICMP checksum", Corrupt(Echo(), 30), DropReason.BadChecksum },
         { "a bad ICMPv6 checksum", Corrupt(EchoV6(), 50), DropReason.BadChecksum },
         { "a bad UDP checksum", Corrupt(Udp(), 40), DropReason.BadChecksum },
-        { "TCP is not emulated", IPv4(Prober, Host, IPProtocol.Tcp, Data(20)), DropReason.TcpNotEmulated },
+        { "a TCP reset is never answered (RFC 9293 §3.10.7.1)", Tcp(0x04, acknowledgment: 5), DropReason.TcpReset },
+        { "TCP to a broadcast address", Tcp(0x02, destination: Broadcast), DropReason.Broadcast },
+        { "a TCP header shorter than its data offset", Tcp(0x02, dataOffsetWords: 15), DropReason.Malformed },
+        { "a bad TCP checksum", Corrupt(Tcp(0x02), 25), DropReason.BadChecksum },
     };
 
     [Theory]

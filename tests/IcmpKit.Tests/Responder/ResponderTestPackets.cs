@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using IcmpKit.Responder;
 using IcmpKit.Wire.Checksum;
+using IcmpKit.Wire.Extensions;
 using IcmpKit.Wire.IcmpV4;
 using IcmpKit.Wire.IcmpV6;
 using IcmpKit.Wire.IPv4;
@@ -100,6 +101,111 @@ internal static class ResponderTestPackets
         destination ??= Host6;
         var message = new IcmpV6Message.EchoRequest(0xCAFE, sequence, Data(dataLength)).ToArray(source, destination);
         return IPv6(source, destination, IPProtocol.IcmpV6, message, hopLimit);
+    }
+
+    /// <summary>An IPv4 packet whose options area is <paramref name="options"/> verbatim (a multiple of 4 bytes), for malformed options.</summary>
+    public static byte[] IPv4RawOptions(ReadOnlySpan<byte> options, byte protocol, ReadOnlySpan<byte> payload, IPAddress? destination = null, byte ttl = 64)
+    {
+        Assert.Equal(0, options.Length % 4);
+        int headerLength = 20 + options.Length;
+        var bytes = new byte[headerLength + payload.Length];
+        var writer = new IPv4PacketWriter(bytes);
+        writer.SetVersionAndHeaderLength(headerLength);
+        writer.SetTotalLength((ushort)bytes.Length);
+        writer.SetIdentification(0x1234);
+        writer.SetTimeToLive(ttl);
+        writer.SetProtocol(protocol);
+        writer.SetSourceAddress(Prober.GetAddressBytes());
+        writer.SetDestinationAddress((destination ?? Host).GetAddressBytes());
+        options.CopyTo(bytes.AsSpan(20));
+        payload.CopyTo(bytes.AsSpan(headerLength));
+        writer.FillHeaderChecksum();
+        return bytes;
+    }
+
+    /// <summary>A Hop-by-Hop or Destination Options header (RFC 8200 §4.3, §4.6): the options, padded with PadN to 8 bytes.</summary>
+    public static byte[] OptionsHeader(byte nextHeader, params byte[] options)
+    {
+        int length = (2 + options.Length + 7) / 8 * 8;
+        var header = new byte[length];
+        header[0] = nextHeader;
+        header[1] = (byte)(length / 8 - 1);
+        options.CopyTo(header, 2);
+        int padding = length - 2 - options.Length;
+        if (padding == 1)
+        {
+            header[^1] = 0; // Pad1
+        }
+        else if (padding > 1)
+        {
+            header[2 + options.Length] = 1; // PadN
+            header[3 + options.Length] = (byte)(padding - 2);
+        }
+        return header;
+    }
+
+    /// <summary>A TCP segment from <paramref name="source"/> (default: the prober of that family), checksum filled in.</summary>
+    public static byte[] Tcp(byte flags, uint sequence = 1000, uint acknowledgment = 0, int dataLength = 0, IPAddress? destination = null,
+        IPAddress? source = null, byte dataOffsetWords = 5, byte ttl = 64)
+    {
+        destination ??= source?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? Host6 : Host;
+        source ??= destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? Prober6 : Prober;
+        var segment = new byte[20 + dataLength];
+        BinaryPrimitives.WriteUInt16BigEndian(segment, 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), 80);
+        BinaryPrimitives.WriteUInt32BigEndian(segment.AsSpan(4), sequence);
+        BinaryPrimitives.WriteUInt32BigEndian(segment.AsSpan(8), acknowledgment);
+        segment[12] = (byte)(dataOffsetWords << 4);
+        segment[13] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(14), 64240);
+        Data(dataLength).CopyTo(segment, 20);
+        var sum = new InternetChecksum();
+        bool v6 = source.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        if (v6)
+        {
+            sum.AddIPv6PseudoHeader(source.GetAddressBytes(), destination.GetAddressBytes(), IPProtocol.Tcp, (uint)segment.Length);
+        }
+        else
+        {
+            sum.AddIPv4PseudoHeader(source.GetAddressBytes(), destination.GetAddressBytes(), IPProtocol.Tcp, (ushort)segment.Length);
+        }
+        sum.Add(segment);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(16), sum.Finish());
+        return v6 ? IPv6(source, destination, IPProtocol.Tcp, segment, ttl) : IPv4(source, destination, IPProtocol.Tcp, segment, ttl);
+    }
+
+    /// <summary>True when the TCP checksum of an emitted IPv4 or IPv6 packet verifies over its pseudo-header.</summary>
+    public static bool IsTcpChecksumValid(byte[] packet)
+    {
+        var sum = new InternetChecksum();
+        ReadOnlySpan<byte> segment;
+        if (packet[0] >> 4 == 4)
+        {
+            Assert.True(IPv4Packet.TryRead(packet, out var view, out _));
+            segment = view.Payload;
+            sum.AddIPv4PseudoHeader(view.SourceAddressBytes, view.DestinationAddressBytes, IPProtocol.Tcp, (ushort)segment.Length);
+        }
+        else
+        {
+            Assert.True(IPv6Packet.TryRead(packet, out var view, out _));
+            segment = view.Payload;
+            sum.AddIPv6PseudoHeader(view.SourceAddressBytes, view.DestinationAddressBytes, IPProtocol.Tcp, (uint)segment.Length);
+        }
+        sum.Add(segment);
+        return sum.Finish() == 0;
+    }
+
+    /// <summary>An RFC 8335 extended echo request carrying <paramref name="query"/> (none: no extension structure).</summary>
+    public static byte[] ExtendedEcho(IcmpExtensionObject? query, bool local = true, IPAddress? destination = null, ushort identifier = 0x4242, byte sequence = 7)
+    {
+        var structure = query is null ? null : new IcmpExtensionStructure { Objects = [query] };
+        destination ??= Host;
+        if (destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            var message = new IcmpV6Message.ExtendedEchoRequest(identifier, sequence, local, structure).ToArray(Prober6, destination);
+            return IPv6(Prober6, destination, IPProtocol.IcmpV6, message);
+        }
+        return Icmp(new IcmpV4Message.ExtendedEchoRequest(identifier, sequence, local, structure), destination);
     }
 
     /// <summary>Parses an emitted IPv4 packet: header checksum must verify, ICMP checksum must verify.</summary>
