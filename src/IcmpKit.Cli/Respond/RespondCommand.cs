@@ -76,6 +76,7 @@ internal static class RespondCommand
                 Fail(e.Message.Split('\n')[0]);
                 return Task.FromResult(ExitCodes.Usage);
             }
+            ResponderCore.WarmUp(options); // so the first real answers are on time
             var report = new RespondReport(stdout, result.GetValue(json), interval, live: interval is null && !Console.IsOutputRedirected && stdout == Console.Out);
             try
             {
