@@ -69,7 +69,7 @@ public sealed partial class InterfaceResponderTests : IDisposable
         [
             "netns", "exec", Server, IcmpKitBinary.Path, "respond", "--interface", ServerDevice,
             "--address", "198.18.30.2", "--address", "fd42:30::2", "--hops", "198.18.31.1,fd42:31::1",
-            "--delay", "10ms", "--address-mask", "255.255.255.0", "--json",
+            "--delay", "10ms", "--address-mask", "255.255.255.0", "--json", "--status", "600",
         ])
         {
             RedirectStandardOutput = true,
@@ -111,6 +111,9 @@ public sealed partial class InterfaceResponderTests : IDisposable
         {
             if (!respond.HasExited)
             {
+                // SIGQUIT: the counters now, and it carries on (--status 600 keeps the timer out of this test).
+                Netns.Run("kill", ["-QUIT", respond.Id.ToString(CultureInfo.InvariantCulture)]);
+                await Task.Delay(300);
                 Netns.Run("kill", ["-TERM", respond.Id.ToString(CultureInfo.InvariantCulture)]);
             }
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -118,13 +121,35 @@ public sealed partial class InterfaceResponderTests : IDisposable
         }
         string output = await stdout;
         Assert.True(respond.ExitCode == 0, output + await stderr);
-        using var summary = System.Text.Json.JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        string[] lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        using var interim = System.Text.Json.JsonDocument.Parse(lines[0]);
+        Assert.Equal("respond_counters", interim.RootElement.GetProperty("type").GetString());
+        Assert.Equal(6, interim.RootElement.GetProperty("answered").GetProperty("echo_reply").GetInt32());
+        using var summary = System.Text.Json.JsonDocument.Parse(lines[^1]);
         var answered = summary.RootElement.GetProperty("answered");
         Assert.Equal("respond_summary", summary.RootElement.GetProperty("type").GetString());
         Assert.Equal(6, answered.GetProperty("echo_reply").GetInt32()); // the warm-up and 5
         Assert.Equal(3, answered.GetProperty("echo_reply_v6").GetInt32());
         Assert.Equal(1, answered.GetProperty("time_exceeded").GetInt32());
         Assert.Equal(1, answered.GetProperty("address_mask_reply").GetInt32());
+    }
+
+    [Fact]
+    public void Status_reports_the_counters_every_interval()
+    {
+        var run = Netns.Exec(Server, "timeout", ["--preserve-status", "-s", "TERM", "1.5", IcmpKitBinary.Path, "respond", "--interface", ServerDevice,
+            "--address", "198.18.30.2", "--status", "0.2", "--json"], TimeSpan.FromSeconds(20));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var types = run.Stdout.TrimEnd('\n').Split('\n').Select(line =>
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(line);
+            return document.RootElement.GetProperty("type").GetString();
+        }).ToArray();
+        Assert.Equal("respond_summary", types[^1]);
+        // 1.5 s at 0.2 s, less start-up: a handful, every one before the summary.
+        Assert.InRange(types.Count(t => t == "respond_counters"), 3, 8);
+        Assert.All(types[..^1], t => Assert.Equal("respond_counters", t));
     }
 
     [Fact]
