@@ -19,6 +19,7 @@ namespace IcmpKit.Cli
             {
                 PingCommand.Create(stdout, stderr),
                 ProbeCommand.Create(stdout, stderr),
+                Trace.TraceCommand.Create(stdout, stderr),
                 RespondCommand.Create(stdout, stderr),
                 DecodeCommand.Create(stdout, stderr, stdin),
             };

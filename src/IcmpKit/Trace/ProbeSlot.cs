@@ -1,0 +1,67 @@
+namespace IcmpKit.Trace;
+
+/// <summary>Where one probe of the trace stands.</summary>
+internal enum ProbeState
+{
+    /// <summary>Not sent yet (or, after a first silence, waiting to be sent again).</summary>
+    Unsent,
+
+    /// <summary>Sent, its wait still running.</summary>
+    InFlight,
+
+    /// <summary>Its wait ran out; whether it is lost or sent again is not decided yet (and an answer the kernel took in time may still be read).</summary>
+    Overdue,
+
+    Answered,
+
+    /// <summary>No answer, for good.</summary>
+    Lost,
+
+    /// <summary>Beyond the hop that ended the trace: never reported.</summary>
+    Abandoned,
+}
+
+/// <summary>One send of a probe: the flow key it carried and when it left.</summary>
+internal sealed class ProbeAttempt(int probe, int number, ushort key, long ordinal, long sentTimestamp, long sentRealtime)
+{
+    public int Probe { get; } = probe;
+
+    /// <summary>Which send of the trace this was (0, 1, …).</summary>
+    public long Ordinal { get; } = ordinal;
+
+    /// <summary>1, or 2 when the probe is sent again.</summary>
+    public int Number { get; } = number;
+
+    public ushort Key { get; } = key;
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> just before the send.</summary>
+    public long SentTimestamp { get; } = sentTimestamp;
+
+    /// <summary>CLOCK_REALTIME ns written by the transport just before the system call.</summary>
+    public long SentRealtime { get; } = sentRealtime;
+
+    /// <summary>Set when its wait ran out: the wait it was given, so that an answer the kernel received within it still counts.</summary>
+    public TimeSpan? AllowedWait { get; set; }
+}
+
+/// <summary>One probe: hop and place, state, the current attempt, the answer.</summary>
+internal sealed class ProbeSlot(int index, int ttl, int place)
+{
+    public int Index { get; } = index;
+
+    public int Ttl { get; } = ttl;
+
+    /// <summary>0-based place within its hop.</summary>
+    public int Place { get; } = place;
+
+    public ProbeState State { get; set; }
+
+    public ProbeAttempt? Current { get; set; }
+
+    public int Attempts => Current?.Number ?? 0;
+
+    public TraceReply? Reply { get; set; }
+
+    /// <summary>While overdue: the sends of the trace so far when its wait ran out (those may still show that the path goes on).</summary>
+    public long SendsBeforeOverdue { get; set; }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Sockets;
+using IcmpKit.Sockets;
+using IcmpKit.Sockets.Native;
+
+namespace IcmpKit.Trace.Probes;
+
+/// <summary>
+/// UDP probes (traceroute's default method) from one <see cref="UdpProbeSocket"/>: each probe goes to the next port from
+/// 33434, and the port is its flow key. Datagram kind (the default, no privilege): errors come on the UDP socket's
+/// error queue, where the queued address carries the probe's port. Raw kind: a raw ICMP socket reads the errors whole
+/// (extensions, TTL from the IP header) and the quoted UDP header names the probe; the UDP socket then asks for no
+/// errors at all. A UDP datagram back from the target (something listens on the port) also ends the trace, datagram
+/// kind only.
+/// </summary>
+internal sealed class UdpProbeTransport : IProbeTransport
+{
+    private const int BatchSize = 32;
+
+    private readonly UdpProbeSocket _udp;
+    private readonly IcmpSocket? _raw;
+    private readonly ReceiveBatch _batch = new(BatchSize);
+    private readonly ProbeSignature _signature;
+    private readonly IPAddress _target;
+    private readonly byte[] _payload;
+
+    private UdpProbeTransport(UdpProbeSocket udp, IcmpSocket? raw, IPAddress target, int dataLength)
+    {
+        _udp = udp;
+        _raw = raw;
+        _target = target;
+        _signature = new ProbeSignature(TraceProbeKind.Udp, target, 0, udp.LocalPort);
+        _payload = new byte[dataLength];
+        for (int i = 0; i < _payload.Length; i++)
+        {
+            _payload[i] = (byte)(0x40 + ((i + 8) & 0x3f)); // traceroute's filler, counted from the UDP header
+        }
+        PacketLength = ProbeLayout.IPHeaderLength(target.AddressFamily) + 8 + dataLength;
+    }
+
+    public static UdpProbeTransport Open(IPAddress target, TraceOptions options)
+    {
+        bool raw = options.Socket == IcmpSocketKind.Raw;
+        IcmpSocket? receiver = null;
+        UdpProbeSocket? udp = null;
+        try
+        {
+            if (raw)
+            {
+                receiver = IcmpSocket.Open(target.AddressFamily, new IcmpSocketOptions { Kind = IcmpSocketKind.Raw, ReceiveBufferBytes = 1 << 20 });
+                // Errors pass the filter; echo replies only for an identifier nobody of ours uses, so in effect none.
+                receiver.AttachIdentifierFilter((ushort)(1 + (LinuxSocketApi.RandomUInt64() % 65535)), 1);
+            }
+            udp = UdpProbeSocket.Open(target.AddressFamily, new UdpProbeSocketOptions
+            {
+                ReceiveErrors = !raw,
+                TrafficClass = options.TrafficClass,
+                PathMtuDiscovery = PathMtuDiscovery.Dont, // as traceroute: fragment long probes, never DF
+                SourceAddress = options.SourceAddress,
+                Interface = options.Interface,
+            });
+            return new UdpProbeTransport(udp, receiver, target, ProbeLayout.DataLength(options.PacketLength, target.AddressFamily));
+        }
+        catch
+        {
+            udp?.Dispose();
+            receiver?.Dispose();
+            throw;
+        }
+    }
+
+    public IcmpSocketKind Kind => _raw is null ? IcmpSocketKind.Datagram : IcmpSocketKind.Raw;
+
+    public string WhyNotDatagram => "";
+
+    public int PacketLength { get; }
+
+    public long RealtimeNanoseconds() => LinuxSocketApi.RealtimeNanoseconds();
+
+    public int Send(ushort key, int ttl, ref long sentAtNanoseconds) => _udp.Send(_payload, _target, key, ttl, ref sentAtNanoseconds);
+
+    public int Receive(int timeoutMilliseconds, List<ProbeResponse> responses)
+    {
+        if (_raw is not null)
+        {
+            int read = _raw.Receive(_batch, timeoutMilliseconds);
+            for (int i = 0; i < read; i++)
+            {
+                var packet = IcmpSocket.Read(_batch, i);
+                if (!packet.FromErrorQueue && ProbeResponseReader.FromIcmpPacket(packet, _signature, _raw.ReceivesIPHeader) is { } response)
+                {
+                    responses.Add(response);
+                }
+            }
+            return read;
+        }
+        int count = _udp.Receive(_batch, timeoutMilliseconds);
+        for (int i = 0; i < count; i++)
+        {
+            var packet = IcmpSocket.Read(_batch, i);
+            ushort port = UdpProbeSocket.AddressPort(_batch, i);
+            if (packet.FromErrorQueue)
+            {
+                if (ProbeResponseReader.FromErrorQueue(packet, _signature, port) is { } response)
+                {
+                    responses.Add(response);
+                }
+            }
+            else if (packet.SourceAddress.SequenceEqual(_signature.TargetBytes))
+            {
+                responses.Add(new ProbeResponse(port, TraceReplyKind.UdpReply, _target, packet.KernelTimestampNanoseconds)
+                {
+                    IsV6 = _signature.IsV6,
+                    ReplyTtl = packet.TimeToLive >= 0 ? packet.TimeToLive : null,
+                });
+            }
+        }
+        return count;
+    }
+
+    public void Wake()
+    {
+        _raw?.Wake();
+        _udp.Wake();
+    }
+
+    public void Dispose()
+    {
+        _udp.Dispose();
+        _raw?.Dispose();
+        _batch.Dispose();
+    }
+}

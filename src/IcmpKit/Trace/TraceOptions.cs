@@ -1,0 +1,84 @@
+using System.Net;
+using IcmpKit.Sockets;
+
+namespace IcmpKit.Trace;
+
+/// <summary>What a probe is (traceroute's methods). Each kind says how a probe is built and how an answer names it.</summary>
+public enum TraceProbeKind
+{
+    /// <summary>ICMP echo requests (traceroute -I); the sequence number names the probe.</summary>
+    Icmp,
+
+    /// <summary>UDP datagrams to a port that grows by one per probe from 33434 (traceroute's default method); the port names the probe.</summary>
+    Udp,
+}
+
+/// <summary>
+/// How long to wait for a probe, as traceroute -w MAX,HERE,NEAR (traceroute(8)): no more than <see cref="Here"/> times the
+/// round-trip time of a probe of the same hop that was answered, else no more than <see cref="Near"/> times that of a
+/// later probe that was answered, and never more than <see cref="Max"/>. A factor of 0 turns its rule off.
+/// </summary>
+public sealed record TraceWait(TimeSpan Max, double Here, double Near)
+{
+    /// <summary>traceroute's defaults: 5.0,3,10.</summary>
+    public static TraceWait Default { get; } = new(TimeSpan.FromSeconds(5), 3, 10);
+}
+
+/// <summary>How to trace. The defaults are Linux traceroute's, with ICMP probes.</summary>
+public sealed record TraceOptions
+{
+    /// <summary>The first UDP destination port (traceroute's DEF_START_PORT).</summary>
+    public const ushort DefaultFirstPort = 33434;
+
+    /// <summary>traceroute's MAX_PACKET_LEN.</summary>
+    public const int MaxPacketLength = 65000;
+
+    public TraceProbeKind Probe { get; init; } = TraceProbeKind.Icmp;
+
+    /// <summary>TTL of the first hop probed (traceroute -f).</summary>
+    public int FirstTtl { get; init; } = 1;
+
+    /// <summary>The last TTL probed (traceroute -m), at most 255.</summary>
+    public int MaxTtl { get; init; } = 30;
+
+    /// <summary>Probes per hop (traceroute -q), 1 to 10.</summary>
+    public int ProbesPerHop { get; init; } = 3;
+
+    /// <summary>Probes in flight at once, over several hops (traceroute -N).</summary>
+    public int SimultaneousProbes { get; init; } = 16;
+
+    public TraceWait Wait { get; init; } = TraceWait.Default;
+
+    /// <summary>
+    /// The whole packet, IP header included (traceroute's packetlen argument); null for traceroute's default of the IP
+    /// header plus 40 bytes (60 for IPv4, 80 for IPv6). Shorter than the headers means no data at all.
+    /// </summary>
+    public int? PacketLength { get; init; }
+
+    /// <summary>IPv4 TOS byte or IPv6 traffic class, 0–255 (traceroute -t).</summary>
+    public int? TrafficClass { get; init; }
+
+    /// <summary>Source address to send from (traceroute -s).</summary>
+    public IPAddress? SourceAddress { get; init; }
+
+    /// <summary>Interface (or VRF) to send through (traceroute -i).</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>
+    /// Forces the socket kind; null chooses. ICMP: datagram first, raw if that is refused (as ping). UDP: an ordinary UDP
+    /// socket reading errors from its error queue (no privilege); raw adds a raw ICMP socket that reads the whole errors.
+    /// </summary>
+    public IcmpSocketKind? Socket { get; init; }
+
+    /// <summary>
+    /// UDP: the destination port of the first probe; each probe sent takes the next port (a trace sends at most
+    /// 2 × 255 × 10, so from the default it stays below 65536).
+    /// </summary>
+    public ushort FirstPort { get; init; } = DefaultFirstPort;
+
+    /// <summary>
+    /// Sends a probe that got no answer once more, when the hop or a later one did answer (so the path goes on and the
+    /// silence was loss or a router's ICMP rate limit), before the hop is reported. traceroute never does.
+    /// </summary>
+    public bool ResendUnanswered { get; init; } = true;
+}
