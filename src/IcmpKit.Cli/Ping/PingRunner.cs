@@ -24,6 +24,7 @@ internal static class PingRunner
             return ExitCodes.Usage;
         }
         using var _ = pinger;
+        ProcessPrivileges.DropAfterSocketsOpen(stderr, "ping"); // the socket is open: no capability is needed from here on
         IPingReport report = arguments.Output switch
         {
             PingOutputMode.Json => new PingJsonReport(stdout, streaming: false),

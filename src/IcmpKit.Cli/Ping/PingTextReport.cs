@@ -108,6 +108,14 @@ internal sealed class PingTextReport(TextWriter stdout, TextWriter stderr) : IPi
         {
             line.Append(CultureInfo.InvariantCulture, $" ttl={ttl}");
         }
+        if (reply.WrongData is { } cut && cut.Index == reply.Bytes - 8)
+        {
+            // Shorter than the request: the engine marks the first missing byte, which has no value to show. iputils
+            // (gather_statistics) ends the line with " (truncated)" here and prints nothing more for the reply.
+            line.Append(" (truncated)");
+            stdout.WriteLine(line.ToString());
+            return;
+        }
         if (Timing)
         {
             line.Append(CultureInfo.InvariantCulture, $" time={IputilsText.FormatRtt(reply.RoundTripTime)} ms");

@@ -121,6 +121,7 @@ internal static class ProbeCommand
                 return ExitCodes.Usage;
             }
             using var _ = prober;
+            Ping.ProcessPrivileges.DropAfterSocketsOpen(stderr, "probe"); // the socket is open: no capability is needed from here on
             bool ndjson = result.GetValue(json);
             stdout.WriteLine(ndjson
                 ? JsonOutput.Object(w =>

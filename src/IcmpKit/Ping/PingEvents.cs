@@ -62,7 +62,14 @@ public sealed record PingReply(ushort SequenceNumber, IPAddress From, int Bytes,
 public sealed record WrongDataByte(int Index, byte Expected, byte Actual);
 
 /// <summary>The originate, receive and transmit timestamps of an RFC 792 timestamp reply, and when it arrived.</summary>
-public sealed record IcmpTimestamps(uint Originate, uint Receive, uint Transmit, uint ArrivedMillisecondsSinceMidnight);
+public sealed record IcmpTimestamps(uint Originate, uint Receive, uint Transmit, uint ArrivedMillisecondsSinceMidnight)
+{
+    /// <summary>
+    /// The echoed originate is not the one this request carried (RFC 792: the peer returns it unchanged), so it is
+    /// forged or corrupt and no figure should be made of it (DESIGN §3: never trust an echoed timestamp).
+    /// </summary>
+    public bool IsOriginateForeign { get; init; }
+}
 
 /// <summary>No reply to this request within the wait (-W). A reply may still come later and then counts.</summary>
 public sealed record PingTimeout(ushort SequenceNumber) : PingEvent(SequenceNumber);

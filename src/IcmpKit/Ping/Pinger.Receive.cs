@@ -74,6 +74,10 @@ public sealed partial class Pinger
         }
         var (rtt, clockAdjusted) = RoundTripClock.Measure(reply.ReceivedAtNanoseconds, sentRealtime, _time.GetElapsedTime(sentMonotonic, nowMonotonic));
         bool duplicate = previous == SequenceState.Answered;
+        if (reply.IsChecksumValid && previous is SequenceState.Outstanding or SequenceState.TimedOut)
+        {
+            Interlocked.Increment(ref _settled); // a reply after an error for the same request settles nothing new
+        }
         if (reply.IsChecksumValid && !duplicate)
         {
             Interlocked.Increment(ref _received);
@@ -99,6 +103,10 @@ public sealed partial class Pinger
             Timestamps = _options.RequestType == PingRequestType.Timestamp && reply.Body.Length >= 12
                 ? new IcmpTimestamps(BinaryPrimitives.ReadUInt32BigEndian(reply.Body), BinaryPrimitives.ReadUInt32BigEndian(reply.Body[4..]),
                     BinaryPrimitives.ReadUInt32BigEndian(reply.Body[8..]), MillisecondsSinceMidnightUtc(reply.ReceivedAtNanoseconds))
+                {
+                    // The originate we wrote came from this request's stamp (BuildRequest).
+                    IsOriginateForeign = BinaryPrimitives.ReadUInt32BigEndian(reply.Body) != MillisecondsSinceMidnightUtc(stamp),
+                }
                 : null,
             AddressMask = _options.RequestType == PingRequestType.AddressMask && reply.Body.Length >= 4 ? new IPAddress(reply.Body[..4]) : null,
         });
@@ -160,6 +168,7 @@ public sealed partial class Pinger
         if (!informational)
         {
             Interlocked.Increment(ref _errors);
+            Interlocked.Increment(ref _settled);
         }
         var extensions = icmpError.Message.IsEmpty ? null : ReadExtensions(icmpError.Message);
         Emit(new PingError(sequence, icmpError.OffenderAddress.IsEmpty ? null : new IPAddress(icmpError.OffenderAddress), _v6,
@@ -177,11 +186,16 @@ public sealed partial class Pinger
     /// <summary>A local error (no ICMP packet: the kernel refused), matched to the send that failed.</summary>
     private void ReportLocalError(ushort sequence, int errorNumber, int? mtu)
     {
+        bool settles;
         lock (_gate)
         {
-            _window.MarkFailed(sequence);
+            settles = _window.MarkFailed(sequence);
         }
         Interlocked.Increment(ref _errors);
+        if (settles)
+        {
+            Interlocked.Increment(ref _settled);
+        }
         Emit(new PingError(sequence, null, _v6, 0, 0, mtu) { IsLocal = true, ErrorNumber = errorNumber });
         SignalProgress();
     }

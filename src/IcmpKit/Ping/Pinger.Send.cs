@@ -116,9 +116,12 @@ public sealed partial class Pinger
     private bool SendingDone(long sent) =>
         _options.Count is { } count && _options.Deadline is null && sent >= count;
 
-    /// <summary>iputils: finished once -c requests are answered or failed.</summary>
+    /// <summary>
+    /// Finished once -c requests are answered or failed. Each request counts once: iputils adds replies and errors
+    /// (nreceived + nerrors >= npackets), so a forged error ahead of each real reply ended a run after half its count.
+    /// </summary>
     private bool Finished() =>
-        (_options.Count is { } count && Received + Errors >= count)
+        (_options.Count is { } count && Interlocked.Read(ref _settled) >= count)
         || (_options.Deadline is not null && Errors > 0); // iputils main_loop: "if (rts->deadline && rts->nerrors) break;"
 
     private TimeSpan CurrentInterval()

@@ -40,6 +40,7 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     private long _transmitted;
     private long _received;
     private long _errors;
+    private long _settled;
     private long _ewmaTimes8Microseconds;
 
     /// <summary>Opens a transport of its own for <paramref name="target"/> (throws <see cref="IcmpSocketException"/>).</summary>

@@ -103,7 +103,12 @@ public sealed unsafe partial class IcmpSocket : IDisposable
         }
         if (socket is null)
         {
-            int fd = LinuxSocketApi.Socket(domain, SocketTypes.Raw | SocketTypes.CloseOnExec, protocol);
+            int fd;
+            // A binary with cap_net_raw+p holds the capability in its permitted set only: effective for this call alone.
+            using (Privileges.RaiseNetRaw())
+            {
+                fd = LinuxSocketApi.Socket(domain, SocketTypes.Raw | SocketTypes.CloseOnExec, protocol);
+            }
             if (fd < 0)
             {
                 throw new IcmpSocketException(options.Kind == IcmpSocketKind.Raw
@@ -166,9 +171,17 @@ public sealed unsafe partial class IcmpSocket : IDisposable
         }
         if (options.Mark is { } mark)
         {
-            if (LinuxSocketApi.SetSockOpt(_fd, Levels.Socket, OptionNames.Mark, &mark, sizeof(uint)) != 0)
+            int errno = 0;
+            using (Privileges.RaiseNetRaw()) // SO_MARK needs CAP_NET_RAW (or CAP_NET_ADMIN) in the effective set
             {
-                throw new IcmpSocketException($"cannot set the firewall mark {mark} (SO_MARK): {LastError()}; it needs CAP_NET_RAW or CAP_NET_ADMIN, run as root");
+                if (LinuxSocketApi.SetSockOpt(_fd, Levels.Socket, OptionNames.Mark, &mark, sizeof(uint)) != 0)
+                {
+                    errno = Marshal.GetLastPInvokeError(); // before lowering the capability, which makes calls of its own
+                }
+            }
+            if (errno != 0)
+            {
+                throw new IcmpSocketException($"cannot set the firewall mark {mark} (SO_MARK): {LinuxSocketApi.Describe(errno)}; it needs CAP_NET_RAW or CAP_NET_ADMIN, run as root");
             }
         }
         if (!options.IPv4Options.IsEmpty)
@@ -335,12 +348,20 @@ public sealed unsafe partial class IcmpSocket : IDisposable
             throw new IcmpSocketException($"no interface named {name}; list them with `ip link`");
         }
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name + "\0");
+        int errno = 0;
         fixed (byte* value = bytes)
         {
-            if (LinuxSocketApi.SetSockOpt(_fd, Levels.Socket, OptionNames.BindToDevice, value, (uint)bytes.Length) != 0)
+            using (Privileges.RaiseNetRaw()) // before Linux 5.7, SO_BINDTODEVICE needed CAP_NET_RAW
             {
-                throw new IcmpSocketException($"cannot bind to interface {name} (SO_BINDTODEVICE): {LastError()}");
+                if (LinuxSocketApi.SetSockOpt(_fd, Levels.Socket, OptionNames.BindToDevice, value, (uint)bytes.Length) != 0)
+                {
+                    errno = Marshal.GetLastPInvokeError(); // before lowering the capability, which makes calls of its own
+                }
             }
+        }
+        if (errno != 0)
+        {
+            throw new IcmpSocketException($"cannot bind to interface {name} (SO_BINDTODEVICE): {LinuxSocketApi.Describe(errno)}");
         }
     }
 
