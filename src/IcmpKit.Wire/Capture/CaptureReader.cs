@@ -257,7 +257,7 @@ public static class LinkLayer
         switch (linkType)
         {
             case LinkType.Raw or LinkType.IPv4 or LinkType.IPv6:
-                return true;
+                break; // no link header, but an empty frame still holds no packet (the length check below)
             case LinkType.Null:
                 offset = 4;
                 break;

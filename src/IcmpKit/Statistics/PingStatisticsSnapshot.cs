@@ -19,7 +19,7 @@ public sealed record PingStatisticsSnapshot
     public required long? IputilsAverageMicroseconds { get; init; }
     public required long? IputilsMaximumMicroseconds { get; init; }
     public required long? IputilsMeanDeviationMicroseconds { get; init; }
-    public required int? IputilsEwmaMicroseconds { get; init; }
+    public required long? IputilsEwmaMicroseconds { get; init; }
 
     public required double? MinimumMilliseconds { get; init; }
     public required double? MaximumMilliseconds { get; init; }

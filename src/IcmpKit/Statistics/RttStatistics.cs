@@ -25,6 +25,14 @@ namespace IcmpKit.Statistics;
 /// <c>mdev = llsqrt(tmvar)</c>, Newton's integer square root, which returns the iterate that ends the
 /// descent (so ⌈√v⌉ for v = k² − 1: 15 gives 4) and returns its argument when that is ≤ 0.</item>
 /// </list>
+/// <para>
+/// Where that build's mdev arithmetic overflows, IcmpKit keeps the true value instead (the class of CVE-2025-47268 and
+/// CVE-2025-48964; later iputils caps each summed RTT at MAXWAIT, 10 s): the square is taken in double, not in a
+/// 64-bit integer that wraps past 3,037,000,499 µs (50.6 minutes) and made mdev negative; a variance that rounding
+/// leaves below 0 gives mdev 0, not a negative root; and one past 2⁶³ µs² (a spread of hours) is rooted in double.
+/// Below those limits mdev is iputils' to the digit. The EWMA still wraps as iputils' <c>int</c> does past 268 s
+/// (IputilsSummaryTests holds iputils' digits there).
+/// </para>
 /// <para>Not thread-safe: one owner adds and reads.</para>
 /// </remarks>
 public sealed class RttStatistics
@@ -35,7 +43,7 @@ public sealed class RttStatistics
     private double _sumMicroseconds;
     private double _sumOfSquaresMicroseconds;
     private long _minimumMicroseconds = long.MaxValue;
-    private int _ewmaTimesEight;
+    private Int128 _ewmaTimesEight;
 
     /// <summary>Samples added: iputils' <c>nreceived + nrepeats</c> (duplicates count).</summary>
     public long Count { get; private set; }
@@ -62,18 +70,24 @@ public sealed class RttStatistics
                 return 0;
             }
             double total = Count;
-            long variance;
+            double variance;
             if (_sumMicroseconds < ClumsyOrderLimit)
             {
-                variance = IputilsText.TruncateToInt64((_sumOfSquaresMicroseconds - (_sumMicroseconds * _sumMicroseconds / total)) / total);
+                variance = (_sumOfSquaresMicroseconds - (_sumMicroseconds * _sumMicroseconds / total)) / total;
             }
             else
             {
                 long average = AverageMicroseconds;
-                variance = IputilsText.TruncateToInt64((_sumOfSquaresMicroseconds / total) - unchecked(average * average));
+                variance = (_sumOfSquaresMicroseconds / total) - ((double)average * average);
             }
+            if (variance >= 9223372036854775808.0)
+            {
+                return IputilsText.TruncateToInt64(Math.Sqrt(variance)); // past long long: iputils' cast is undefined
+            }
+            // The exact variance is never negative: below 0 is rounding, and its root is 0, not iputils' negative value.
+            long truncated = Math.Max(0, IputilsText.TruncateToInt64(variance));
             // finish() keeps the root in a double (tmdev) and prints it cast back to long.
-            return IputilsText.TruncateToInt64(IntegerSquareRoot(variance));
+            return IputilsText.TruncateToInt64(IntegerSquareRoot(truncated));
         }
     }
 
@@ -81,7 +95,7 @@ public sealed class RttStatistics
     /// iputils' EWMA of the RTT (weight 1/8) in whole microseconds: <c>rtt / 8</c> of its fixed-point
     /// <c>int rtt</c>, as printed after "ipg/ewma"; 0 before the first sample.
     /// </summary>
-    public int EwmaMicroseconds => _ewmaTimesEight / 8;
+    public long EwmaMicroseconds => (long)(_ewmaTimesEight / 8);
 
     /// <summary>
     /// Adds one reply's RTT in whole microseconds, as <c>gather_statistics()</c> does; a negative RTT
@@ -94,12 +108,15 @@ public sealed class RttStatistics
         {
             Count++;
             _sumMicroseconds += rtt;
-            _sumOfSquaresMicroseconds += rtt * rtt;
+            _sumOfSquaresMicroseconds += (double)rtt * rtt; // = (double)(rtt * rtt) whenever that long product does not wrap
             _minimumMicroseconds = Math.Min(_minimumMicroseconds, rtt);
             MaximumMicroseconds = Math.Max(MaximumMicroseconds, rtt);
+            // iputils keeps this in an int, which wraps for RTTs over 268 s and prints nonsense ("-169762.-48"); like the
+            // squares above, a wider integer gives iputils' digits wherever its int did not wrap, and the true EWMA where
+            // it did (128 bits: 8 × any long RTT fits, and the EWMA stays between the smallest and largest RTT).
             _ewmaTimesEight = _ewmaTimesEight == 0
-                ? (int)(rtt * 8)
-                : (int)(_ewmaTimesEight + rtt - (_ewmaTimesEight / 8));
+                ? (Int128)rtt * 8
+                : _ewmaTimesEight + rtt - (_ewmaTimesEight / 8);
         }
     }
 
