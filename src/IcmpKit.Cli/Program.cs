@@ -20,6 +20,7 @@ namespace IcmpKit.Cli
                 PingCommand.Create(stdout, stderr),
                 ProbeCommand.Create(stdout, stderr),
                 Trace.TraceCommand.Create(stdout, stderr),
+                Trace.MtrCommand.Create(stdout, stderr),
                 RespondCommand.Create(stdout, stderr),
                 DecodeCommand.Create(stdout, stderr, stdin),
             };

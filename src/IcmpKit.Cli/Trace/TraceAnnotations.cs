@@ -21,7 +21,8 @@ internal static class TraceAnnotations
     public static string Annotation(TraceReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
-        if (reply.Kind is TraceReplyKind.EchoReply or TraceReplyKind.UdpReply or TraceReplyKind.TimeExceeded or TraceReplyKind.PortUnreachable)
+        if (reply.Kind is TraceReplyKind.EchoReply or TraceReplyKind.UdpReply or TraceReplyKind.TimeExceeded or TraceReplyKind.PortUnreachable
+            or TraceReplyKind.TcpReply)
         {
             return "";
         }

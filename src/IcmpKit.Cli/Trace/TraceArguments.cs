@@ -39,9 +39,13 @@ internal sealed record TraceArguments
         {
             return Fail("-4 and -6 exclude each other; give one");
         }
-        if (result.GetValue(o.Icmp) && result.GetValue(o.Udp))
+        if ((result.GetValue(o.Icmp) ? 1 : 0) + (result.GetValue(o.Udp) ? 1 : 0) + (result.GetValue(o.Tcp) ? 1 : 0) > 1)
         {
-            return Fail("-I and -U exclude each other; give one");
+            return Fail(result.GetValue(o.Tcp) ? "-I, -U and -T exclude each other; give one" : "-I and -U exclude each other; give one");
+        }
+        if (FlowArguments.Check(result, o) is { } flowProblem)
+        {
+            return Fail(flowProblem);
         }
         if (result.GetValue(o.Json) && result.GetValue(o.Ndjson))
         {
@@ -148,7 +152,7 @@ internal sealed record TraceArguments
 
         var options = new TraceOptions
         {
-            Probe = result.GetValue(o.Udp) ? TraceProbeKind.Udp : TraceProbeKind.Icmp,
+            Probe = result.GetValue(o.Tcp) ? TraceProbeKind.Tcp : result.GetValue(o.Udp) ? TraceProbeKind.Udp : TraceProbeKind.Icmp,
             FirstTtl = first,
             MaxTtl = max,
             ProbesPerHop = queries,
@@ -160,6 +164,11 @@ internal sealed record TraceArguments
             Interface = interfaceName,
             Socket = kind,
         };
+        options = FlowArguments.Apply(result, o, options);
+        if (FlowArguments.CheckPorts(options) is { } portProblem)
+        {
+            return Fail(portProblem);
+        }
         var mode = result.GetValue(o.Json) ? TraceOutputMode.Json : result.GetValue(o.Ndjson) ? TraceOutputMode.Ndjson : TraceOutputMode.Text;
         return (new TraceArguments
         {

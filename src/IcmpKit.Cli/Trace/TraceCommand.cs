@@ -24,15 +24,32 @@ internal static class TraceCommand
                     break;
             }
         }
+        var continuous = new ContinuousTraceFlags();
+        continuous.AddTo(command);
         command.SetAction(async (result, token) =>
         {
+            if (continuous.Misuse(result, o) is { } misuse)
+            {
+                stderr.WriteLine($"icmpkit: trace: {misuse}");
+                return ExitCodes.Usage;
+            }
             var (arguments, problem) = await TraceArguments.ReadAsync(result, o, token).ConfigureAwait(false);
             if (arguments is null)
             {
                 stderr.WriteLine($"icmpkit: trace: {problem}");
                 return ExitCodes.Usage;
             }
-            return await TraceRunner.RunAsync(arguments, stdout, stderr, token).ConfigureAwait(false);
+            if (continuous.IsContinuous(result))
+            {
+                var (continuousArguments, continuousProblem) = continuous.Read(result, arguments, o, stdout);
+                if (continuousArguments is null)
+                {
+                    stderr.WriteLine($"icmpkit: trace: {continuousProblem}");
+                    return ExitCodes.Usage;
+                }
+                return await ContinuousRunner.RunAsync(continuousArguments, stdout, stderr, token).ConfigureAwait(false);
+            }
+            return await TraceRunner.RunAsync(continuous.WithPacing(result, arguments), stdout, stderr, token).ConfigureAwait(false);
         });
         return command;
     }
@@ -51,6 +68,11 @@ internal sealed class TraceCommandOptions
 
     public Option<bool> Icmp { get; } = new("-I") { Description = "ICMP echo probes (the default)." };
     public Option<bool> Udp { get; } = new("-U") { Description = "UDP probes to ports from 33434, one port per probe (traceroute's default method)." };
+    public Option<bool> Tcp { get; } = new("-T") { Description = "TCP SYN probes to one port (-p, default 80); needs root or cap_net_raw." };
+    public Option<string?> Port { get; } = new("-p") { HelpName = "port", Description = "TCP: the port probed (default 80). UDP: the first port (default 33434)." };
+    public Option<bool> Paris { get; } = new("--paris") { Description = "Paris traceroute: every probe on one flow, so load balancers send them all one way." };
+    public Option<bool> Mtu { get; } = new("--mtu") { Description = "Discover the path MTU along the path (DF probes from the interface MTU down); shown per hop as 'pmtu N'." };
+    public Option<bool> Multipath { get; } = new("--multipath") { Description = "Enumerate the paths through load-balanced hops (MDA, 95% confidence per hop); shows each hop's interfaces." };
     public Option<bool> V4 { get; } = new("-4") { Description = "IPv4 only." };
     public Option<bool> V6 { get; } = new("-6") { Description = "IPv6 only." };
     public Option<string?> FirstTtl { get; } = new("-f") { HelpName = "first_ttl", Description = "TTL to start from (default 1)." };
@@ -69,7 +91,7 @@ internal sealed class TraceCommandOptions
 
     public IEnumerable<Symbol> All =>
     [
-        Host, PacketLength, Icmp, Udp, V4, V6, FirstTtl, MaxTtl, Queries, Simultaneous, Wait, Numeric, Source, Interface, Tos,
+        Host, PacketLength, Icmp, Udp, Tcp, Port, Paris, Mtu, Multipath, V4, V6, FirstTtl, MaxTtl, Queries, Simultaneous, Wait, Numeric, Source, Interface, Tos,
         Extensions, SocketKind, Json, Ndjson,
     ];
 }

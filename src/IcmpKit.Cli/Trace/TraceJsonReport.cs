@@ -12,11 +12,43 @@ namespace IcmpKit.Cli.Trace;
 /// line. --json: one "trace" document at the end with the start keys, "hops" and "end". snake_case, units in names, a
 /// "type" on every object (docs/trace.md).
 /// </summary>
-internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments arguments, ReverseNames? names, bool streaming) : ITraceReport
+internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments arguments, ReverseNames? names, bool streaming) : ITraceReport, IMultipathReport
 {
+    /// <summary>--multipath: a hop object with its interfaces (<see cref="MultipathReport.WriteHop"/>).</summary>
+    public async Task MultipathHopAsync(TraceMultipathHop hop)
+    {
+        ArgumentNullException.ThrowIfNull(hop);
+        var resolved = new Dictionary<IPAddress, string?>();
+        if (names is not null)
+        {
+            foreach (var item in hop.Interfaces)
+            {
+                resolved[item.Address] = await names.NameAsync(item.Address).ConfigureAwait(false);
+            }
+        }
+        void Body(Utf8JsonWriter w)
+        {
+            w.WriteNumber("ttl", hop.Ttl);
+            MultipathReport.WriteHop(w, hop, resolved, withNames: names is not null);
+        }
+        if (streaming)
+        {
+            Write(w =>
+            {
+                w.WriteString("type", "hop");
+                Body(w);
+            });
+        }
+        else
+        {
+            _hops.Add(Body);
+        }
+    }
+
     public const int Schema = 1;
 
     private readonly List<Action<Utf8JsonWriter>> _hops = [];
+    private readonly PacedHops _paced = new();
     private Action<Utf8JsonWriter>? _start;
 
     public void Start(TraceStarted started)
@@ -29,7 +61,8 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
             w.WriteString("target", arguments.Host);
             w.WriteString("address", arguments.Address.ToString());
             w.WriteString("family", arguments.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
-            w.WriteString("probe", started.Probe == TraceProbeKind.Udp ? "udp" : "icmp");
+            w.WriteString("probe", started.Probe switch { TraceProbeKind.Udp => "udp", TraceProbeKind.Tcp => "tcp", _ => "icmp" });
+            FlowJson.WriteStart(w, options);
             w.WriteString("socket", started.SocketKind == IcmpSocketKind.Raw ? "raw" : "dgram");
             if (started.WhyNotDatagram.Length > 0)
             {
@@ -60,12 +93,16 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
         {
             names?.Start(from);
         }
+        _paced.Remember(probe);
         if (!streaming)
         {
             return;
         }
         switch (probe)
         {
+            case TraceHopPaced paced:
+                Write(w => PacedHops.WriteLine(w, paced));
+                break;
             case TraceProbeAnswered answered:
                 Write(w =>
                 {
@@ -74,6 +111,9 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
                     w.WriteNumber("probe", answered.Probe + 1);
                     WriteReply(w, answered.Reply, name: null, withName: false);
                 });
+                break;
+            case TraceProbeTooBig tooBig:
+                Write(w => FlowJson.WriteTooBig(w, tooBig));
                 break;
             case TraceProbeTimedOut timedOut:
                 Write(w =>
@@ -101,6 +141,8 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
         void Body(Utf8JsonWriter w)
         {
             w.WriteNumber("ttl", hop.Ttl);
+            _paced.WriteHopKey(w, hop.Ttl);
+            FlowJson.WriteHopPathMtu(w, hop);
             w.WriteStartArray("probes");
             foreach (var probe in hop.Probes)
             {
@@ -183,7 +225,7 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
         stdout.Flush();
     }
 
-    private static void WriteReply(Utf8JsonWriter w, TraceReply reply, string? name, bool withName)
+    internal static void WriteReply(Utf8JsonWriter w, TraceReply reply, string? name, bool withName)
     {
         w.WriteNumber("attempt", reply.Attempt);
         if (reply.From is { } from)
@@ -214,13 +256,15 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
             TraceReplyKind.PortUnreachable => "port_unreachable",
             TraceReplyKind.UdpReply => "udp_reply",
             TraceReplyKind.LocalError => "local_error",
+            TraceReplyKind.TcpReply => "tcp_reply",
             _ => "unreachable",
         });
-        if (reply.Kind != TraceReplyKind.UdpReply)
+        if (reply.Kind is not (TraceReplyKind.UdpReply or TraceReplyKind.TcpReply))
         {
             w.WriteNumber("icmp_type", reply.IcmpType);
             w.WriteNumber("icmp_code", reply.IcmpCode);
         }
+        FlowJson.WriteTcpFlags(w, reply);
         string annotation = TraceAnnotations.Annotation(reply);
         if (annotation.Length > 0)
         {
@@ -256,6 +300,10 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
+                }
+                if (item is Wire.Extensions.InterfaceInformationObject info)
+                {
+                    TraceJsonExtensions.WriteInterface(w, info);
                 }
                 w.WriteEndObject();
             }

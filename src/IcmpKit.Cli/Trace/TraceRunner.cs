@@ -24,10 +24,18 @@ internal static class TraceRunner
                 switch (item)
                 {
                     case TraceStarted started:
+                        // The sockets are open (the run starts after them): no capability is needed from here on.
+                        Ping.ProcessPrivileges.DropAfterSocketsOpen(stderr, "trace");
                         report.Start(started);
                         break;
-                    case TraceProbeAnswered or TraceProbeTimedOut:
+                    case TraceHopPaced:
                         report.Probe(item);
+                        break;
+                    case TraceProbeAnswered or TraceProbeTimedOut or TraceProbeTooBig:
+                        report.Probe(item);
+                        break;
+                    case TraceMultipathHop multipathHop when report is IMultipathReport multipath:
+                        await multipath.MultipathHopAsync(multipathHop).ConfigureAwait(false);
                         break;
                     case TraceHop hop:
                         await report.HopAsync(hop).ConfigureAwait(false);

@@ -23,13 +23,32 @@ internal interface ITraceReport
 /// columns, and per probe "*", or the address (with its name unless -n) when it differs from the previous answered probe
 /// of the hop, then "  N.NNN ms" and the annotation. A hop's line is written whole once its probes are settled.
 /// </summary>
-internal sealed class TraceTextReport(TextWriter stdout, TraceArguments arguments, ReverseNames? names) : ITraceReport
+internal sealed class TraceTextReport(TextWriter stdout, TraceArguments arguments, ReverseNames? names) : ITraceReport, IMultipathReport
 {
+    private bool _previousHadSeveral;
+    private readonly PacedHops _paced = new();
+
+    /// <summary>--multipath: a line per interface of the hop (<see cref="MultipathReport"/>).</summary>
+    public async Task MultipathHopAsync(TraceMultipathHop hop)
+    {
+        ArgumentNullException.ThrowIfNull(hop);
+        foreach (string line in await MultipathReport.LinesAsync(hop, AddressTextAsync, _previousHadSeveral).ConfigureAwait(false))
+        {
+            stdout.WriteLine(line);
+        }
+        stdout.Flush();
+        _previousHadSeveral = hop.Interfaces.Count > 1;
+    }
+
     public void Start(TraceStarted started)
     {
         ArgumentNullException.ThrowIfNull(started);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"traceroute to {arguments.Host} ({arguments.Address}), {started.MaxTtl} hops max, {started.PacketLength} byte packets"));
+        if (arguments.Options.Multipath)
+        {
+            stdout.WriteLine(MultipathReport.ConfidenceLine());
+        }
         stdout.Flush();
     }
 
@@ -39,6 +58,7 @@ internal sealed class TraceTextReport(TextWriter stdout, TraceArguments argument
         {
             names?.Start(from);
         }
+        _paced.Remember(probe);
     }
 
     public async Task HopAsync(TraceHop hop)
@@ -77,12 +97,22 @@ internal sealed class TraceTextReport(TextWriter stdout, TraceArguments argument
                 previous = reply;
             }
         }
+        if (hop.PathMtu is { } pathMtu)
+        {
+            // --mtu: tracepath's words, once per MTU, on the first hop that needed it (traceroute prints F=N there).
+            line.Append(string.Create(CultureInfo.InvariantCulture, $"  pmtu {pathMtu}"));
+        }
         stdout.WriteLine(line.ToString());
         stdout.Flush();
     }
 
     public void End(TraceCompleted? completed)
     {
+        foreach (string note in _paced.Notes())
+        {
+            stdout.WriteLine(note);
+        }
+        stdout.Flush();
     }
 
     /// <summary>traceroute's print_addr(): "address" with -n, else "name (address)", the address standing in for a missing name.</summary>

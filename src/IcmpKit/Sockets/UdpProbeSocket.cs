@@ -167,64 +167,7 @@ internal sealed unsafe class UdpProbeSocket : IDisposable
     /// receive queue. Returns the slots filled, 0 on timeout, -1 once woken. Read each with <see cref="IcmpSocket.Read"/>
     /// and <see cref="AddressPort"/>.
     /// </summary>
-    public int Receive(ReceiveBatch batch, int timeoutMilliseconds)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (!_guard.Enter())
-        {
-            return -1;
-        }
-        try
-        {
-            int events = _guard.WaitReadable(timeoutMilliseconds);
-            if (events <= 0)
-            {
-                return events;
-            }
-            int filled = 0;
-            if ((events & PollEvents.Error) != 0)
-            {
-                while (filled < batch.Capacity)
-                {
-                    batch.Reset(filled);
-                    nint length = LinuxSocketApi.RecvMsg(_fd, &batch.Headers[filled].Header, MessageFlags.ErrorQueue | MessageFlags.DontWait);
-                    if (length < 0)
-                    {
-                        break;
-                    }
-                    batch.Headers[filled].Length = (uint)length;
-                    batch.FromErrorQueue[filled] = true;
-                    filled++;
-                }
-                if (filled == 0)
-                {
-                    // POLLERR with the queue already empty: reading SO_ERROR clears sk_err, or poll reports it forever.
-                    int pending = 0;
-                    uint size = sizeof(int);
-                    LinuxSocketApi.GetSockOpt(_fd, Levels.Socket, OptionNames.Error, &pending, &size);
-                }
-            }
-            if ((events & PollEvents.In) != 0 && filled < batch.Capacity)
-            {
-                for (int i = filled; i < batch.Capacity; i++)
-                {
-                    batch.Reset(i);
-                    batch.FromErrorQueue[i] = false;
-                }
-                // May fail once with the pending error (sk_err); its details are in the error queue, read next round.
-                int count = LinuxSocketApi.RecvMMsg(_fd, batch.Headers + filled, (uint)(batch.Capacity - filled), MessageFlags.DontWait, null);
-                if (count > 0)
-                {
-                    filled += count;
-                }
-            }
-            return filled;
-        }
-        finally
-        {
-            _guard.Exit();
-        }
-    }
+    public int Receive(ReceiveBatch batch, int timeoutMilliseconds) => ErrorQueueReceiver.Receive(_guard, batch, timeoutMilliseconds);
 
     /// <summary>
     /// The port of the address in slot <paramref name="index"/>: from the error queue, the destination port of the probe the

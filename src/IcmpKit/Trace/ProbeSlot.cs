@@ -42,6 +42,9 @@ internal sealed class ProbeAttempt(int probe, int number, ushort key, long ordin
 
     /// <summary>Set when its wait ran out: the wait it was given, so that an answer the kernel received within it still counts.</summary>
     public TimeSpan? AllowedWait { get; set; }
+
+    /// <summary>The bytes it was sent with, IP header included (--mtu compares a reported MTU with it).</summary>
+    public int PacketLength { get; init; }
 }
 
 /// <summary>One probe: hop and place, state, the current attempt, the answer.</summary>
@@ -64,4 +67,10 @@ internal sealed class ProbeSlot(int index, int ttl, int place)
 
     /// <summary>While overdue: the sends of the trace so far when its wait ran out (those may still show that the path goes on).</summary>
     public long SendsBeforeOverdue { get; set; }
+
+    /// <summary>--mtu: the smallest MTU a router (or this host) reported for this probe, and who did.</summary>
+    public (int Mtu, System.Net.IPAddress? From)? PathMtuReport { get; set; }
+
+    /// <summary>Pacing: not to be sent before this timestamp (0: any time), so that a rate-limited hop has a token for it.</summary>
+    public long NotBefore { get; set; }
 }

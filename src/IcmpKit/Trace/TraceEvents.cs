@@ -31,7 +31,18 @@ public sealed record TraceProbeTimedOut(int Ttl, int Probe, int Attempt) : Trace
 public sealed record TraceSendFailed(int Ttl, int Probe, int ErrorNumber, string Message) : TraceEvent;
 
 /// <summary>Every probe of a hop is settled. Hops are reported in TTL order, each once.</summary>
-public sealed record TraceHop(int Ttl, IReadOnlyList<TraceProbeResult> Probes) : TraceEvent;
+public sealed record TraceHop(int Ttl, IReadOnlyList<TraceProbeResult> Probes) : TraceEvent
+{
+    /// <summary>
+    /// <see cref="TraceOptions.DiscoverPathMtu"/>: the path MTU this hop was the first (in TTL order) to need: the interface
+    /// MTU on the first hop reported, then each smaller MTU a router reported, on the lowest hop whose probes were told of
+    /// it (the router that reports it is usually the hop before). Null on the other hops, and without --mtu.
+    /// </summary>
+    public int? PathMtu { get; init; }
+
+    /// <summary>Who reported <see cref="PathMtu"/>: the router's address, or null when it is this host's interface MTU.</summary>
+    public IPAddress? PathMtuFrom { get; init; }
+}
 
 /// <summary>The trace is over: why, and the last hop reported.</summary>
 public sealed record TraceCompleted(TraceEndReason Reason, int LastTtl) : TraceEvent;
@@ -74,6 +85,9 @@ public enum TraceReplyKind
 
     /// <summary>This host's stack refused the probe after it was sent (a local error on the error queue).</summary>
     LocalError,
+
+    /// <summary>A TCP segment back from the probed port (TCP probes): SYN-ACK (something listens) or RST; see <see cref="TraceReply.TcpFlags"/>.</summary>
+    TcpReply,
 }
 
 /// <summary>
@@ -110,5 +124,9 @@ public sealed record TraceReply(IPAddress? From, TimeSpan RoundTripTime, TraceRe
     public bool IsFinal => Kind != TraceReplyKind.TimeExceeded;
 
     /// <summary>The destination itself answered.</summary>
-    public bool ReachedDestination => Kind is TraceReplyKind.EchoReply or TraceReplyKind.PortUnreachable or TraceReplyKind.UdpReply;
+    public bool ReachedDestination => Kind is TraceReplyKind.EchoReply or TraceReplyKind.PortUnreachable or TraceReplyKind.UdpReply
+        or TraceReplyKind.TcpReply;
+
+    /// <summary>TCP replies: the flags of the segment (0x12 SYN-ACK, 0x14 RST-ACK); 0 otherwise.</summary>
+    public byte TcpFlags { get; init; }
 }

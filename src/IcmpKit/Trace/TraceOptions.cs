@@ -11,6 +11,12 @@ public enum TraceProbeKind
 
     /// <summary>UDP datagrams to a port that grows by one per probe from 33434 (traceroute's default method); the port names the probe.</summary>
     Udp,
+
+    /// <summary>
+    /// TCP SYN segments to one port (traceroute -T), from a raw socket (privileged only); the sequence number names the
+    /// probe, and the destination answers SYN-ACK (something listens) or RST.
+    /// </summary>
+    Tcp,
 }
 
 /// <summary>
@@ -32,6 +38,9 @@ public sealed record TraceOptions
 
     /// <summary>traceroute's MAX_PACKET_LEN.</summary>
     public const int MaxPacketLength = 65000;
+
+    /// <summary>traceroute's DEF_TCP_PORT.</summary>
+    public const ushort DefaultTcpPort = 80;
 
     public TraceProbeKind Probe { get; init; } = TraceProbeKind.Icmp;
 
@@ -81,4 +90,40 @@ public sealed record TraceOptions
     /// silence was loss or a router's ICMP rate limit), before the hop is reported. traceroute never does.
     /// </summary>
     public bool ResendUnanswered { get; init; } = true;
+
+    /// <summary>TCP: the destination port of every probe (traceroute -T -p).</summary>
+    public ushort TcpPort { get; init; } = DefaultTcpPort;
+
+    /// <summary>
+    /// Paris traceroute: every probe of the trace on one flow, so that a load balancer that hashes the flow sends them all
+    /// the same way. UDP keeps both ports (the probe is named by its payload, or on a raw socket by its checksum), ICMP keeps
+    /// its checksum (the payload makes up for the sequence number), TCP keeps both ports (the sequence number names it).
+    /// </summary>
+    public bool Paris { get; init; }
+
+    /// <summary>
+    /// Path MTU discovery along the path (traceroute --mtu, tracepath): probes start at the interface MTU with DF set
+    /// (IP_PMTUDISC_PROBE, so the kernel's cached path MTU is not used), shrink to each MTU a router reports (fragmentation
+    /// needed, packet too big), and the probe that was too big is sent again; <see cref="TraceHop.PathMtu"/> says where.
+    /// The packet length is then chosen by the trace (<see cref="PacketLength"/> must be null).
+    /// </summary>
+    public bool DiscoverPathMtu { get; init; }
+
+    /// <summary>
+    /// Enumerates the paths through load-balanced hops instead of a classic trace (Paris traceroute's multipath detection
+    /// algorithm, MDA): per hop, probes on as many flows as it takes to see every next hop with the confidence of
+    /// <see cref="MultipathStoppingRule"/> (95% per hop); reports <see cref="TraceMultipathHop"/> events instead of
+    /// <see cref="TraceHop"/>. <see cref="ProbesPerHop"/> does not apply; <see cref="SimultaneousProbes"/> and
+    /// <see cref="Wait"/> (MAX and HERE) do.
+    /// </summary>
+    public bool Multipath { get; init; }
+
+    /// <summary>
+    /// A probe still silent when sent again at once, while its hop or a later one answered, is taken for one the hop's
+    /// ICMP rate limit (Linux: a burst of 6, then 1/s) did not answer, and is sent a third time when the hop has a token
+    /// again: its hop's paced probes go 1.1 s apart (<see cref="TraceHopPaced"/>). Needs <see cref="ResendUnanswered"/>.
+    /// Off (the library's default, phase 1's behaviour): a probe is sent at most twice; `icmpkit trace` turns it on
+    /// unless given --no-pacing.
+    /// </summary>
+    public bool PaceRateLimitedHops { get; init; }
 }

@@ -38,11 +38,12 @@ internal sealed partial class TraceRun
             {
                 continue;
             }
-            bool resend = _options.ResendUnanswered && slot.Attempts < 2;
+            bool resend = _options.ResendUnanswered && slot.Attempts < MaxAttempts(slot);
             if (resend && AnsweredFromHopOn(i))
             {
                 _emit(new TraceProbeTimedOut(slot.Ttl, slot.Place, slot.Attempts));
                 slot.State = ProbeState.Unsent;
+                PaceIfSentTwice(slot);
             }
             else if (!resend || !LaterStillInFlight(slot))
             {
@@ -96,7 +97,7 @@ internal sealed partial class TraceRun
                 results[place] = new TraceProbeResult(place, slot.Attempts, slot.Reply);
             }
             int ttl = _probes[first].Ttl;
-            _emit(new TraceHop(ttl, results));
+            _emit(WithPathMtu(new TraceHop(ttl, results), first));
             _lastReportedTtl = ttl;
             _nextHop++;
             if (results.Any(r => r.Reply?.IsFinal == true))

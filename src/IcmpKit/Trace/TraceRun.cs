@@ -104,7 +104,7 @@ internal sealed partial class TraceRun
             int errno = _transport.Send(key, slot.Ttl, ref realtime);
             if (errno == 0)
             {
-                var attempt = new ProbeAttempt(slot.Index, slot.Attempts + 1, key, _sends, sentAt, realtime);
+                var attempt = new ProbeAttempt(slot.Index, slot.Attempts + 1, key, _sends, sentAt, realtime) { PacketLength = SentPacketLength() };
                 _sends++;
                 _attempts[key] = attempt;
                 slot.Current = attempt;
@@ -130,7 +130,7 @@ internal sealed partial class TraceRun
     {
         for (int i = _nextHop * _perHop; i < _end; i++)
         {
-            if (_probes[i].State == ProbeState.Unsent)
+            if (_probes[i].State == ProbeState.Unsent && IsDue(_probes[i]))
             {
                 return _probes[i];
             }
@@ -180,6 +180,10 @@ internal sealed partial class TraceRun
         {
             return; // it came after its wait ran out: traceroute drops it too
         }
+        if (ShrinkForPathMtu(slot, attempt, response))
+        {
+            return; // --mtu: too big for a link on the way; sent again smaller
+        }
         if (slot.State == ProbeState.InFlight)
         {
             _inFlight--; // its current attempt (or the one before it, answered in time after all)
@@ -191,6 +195,7 @@ internal sealed partial class TraceRun
             Mtu = response.Mtu,
             Extensions = response.Extensions,
             ErrorNumber = response.ErrorNumber,
+            TcpFlags = response.TcpFlags,
             Attempt = attempt.Number,
             FlowKey = attempt.Key,
             IsKernelTimestamp = kernelStamp,
@@ -232,6 +237,10 @@ internal sealed partial class TraceRun
         {
             var left = _time.GetElapsedTime(now, _retrySendAt);
             next = next is null || left < next ? left : next;
+        }
+        if (UntilNextPacedSend(now) is { } paced)
+        {
+            next = next is null || paced < next ? paced : next;
         }
         // Nothing in flight and nothing to wait for cannot last (the next round reports or sends); poll briefly anyway.
         var wait = next ?? TimeSpan.FromMilliseconds(100);

@@ -50,19 +50,31 @@ public sealed class Tracer
             using (transport)
             using (token.Register(transport.Wake))
             {
-                new TraceRun(target, options, transport, _time, emit).Run(token);
+                if (options.Multipath && transport is IFlowProbeTransport flows)
+                {
+                    new MultipathRun(target, options, flows, _time, emit).Run(token);
+                }
+                else
+                {
+                    new TraceRun(target, options, transport, _time, emit).Run(token);
+                }
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private static IProbeTransport OpenTransport(IPAddress target, TraceOptions options) => options.Probe switch
+    internal static IProbeTransport OpenTransport(IPAddress target, TraceOptions options) => options.Probe switch
     {
+        TraceProbeKind.Tcp => RawFlowProbeTransport.Open(target, options, Sockets.RawTransportSocket.Tcp),
+        // Paris and --multipath choose UDP flows: by source port on a raw socket, else by destination port.
+        TraceProbeKind.Udp when (options.Paris || options.Multipath) && options.Socket == Sockets.IcmpSocketKind.Raw =>
+            RawFlowProbeTransport.Open(target, options, Sockets.RawTransportSocket.Udp),
+        TraceProbeKind.Udp when options.Paris || options.Multipath => FlowUdpProbeTransport.Open(target, options),
         TraceProbeKind.Udp => UdpProbeTransport.Open(target, options),
         _ => IcmpProbeTransport.Open(target, options),
     };
 
     /// <summary>Caller bugs only: the CLI checks what people type, with words of its own.</summary>
-    private static void Validate(IPAddress target, TraceOptions options)
+    internal static void Validate(IPAddress target, TraceOptions options)
     {
         if (target.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
@@ -97,6 +109,18 @@ public sealed class Tracer
         if (options.Probe == TraceProbeKind.Udp && options.FirstPort == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.FirstPort, "UDP port 0 cannot be sent to.");
+        }
+        if (options.Probe == TraceProbeKind.Tcp && (options.TcpPort == 0 || options.Socket == Sockets.IcmpSocketKind.Datagram))
+        {
+            throw new ArgumentException("TCP probes go to a port other than 0, from a raw socket.", nameof(options));
+        }
+        if (options.Multipath && options.DiscoverPathMtu)
+        {
+            throw new ArgumentException("--multipath and --mtu exclude each other.", nameof(options));
+        }
+        if (options.DiscoverPathMtu && options.PacketLength is not null)
+        {
+            throw new ArgumentException("--mtu chooses the packet length itself: leave PacketLength null.", nameof(options));
         }
         if (options.SourceAddress is { } source && source.AddressFamily != target.AddressFamily)
         {

@@ -58,4 +58,7 @@ internal sealed record ProbeResponse(ushort Key, TraceReplyKind Kind, IPAddress?
     public IcmpExtensionStructure? Extensions { get; init; }
 
     public int ErrorNumber { get; init; }
+
+    /// <summary>TCP replies: the segment's flags.</summary>
+    public byte TcpFlags { get; init; }
 }

@@ -14,7 +14,7 @@ namespace IcmpKit.Trace.Probes;
 /// raw socket reads the errors whole (with their RFC 4884 extensions and the TTL from their IP header), so its queued
 /// copies are skipped.
 /// </summary>
-internal sealed class IcmpProbeTransport : IProbeTransport
+internal sealed partial class IcmpProbeTransport : IFlowProbeTransport
 {
     private const int BatchSize = 32;
 
@@ -22,7 +22,7 @@ internal sealed class IcmpProbeTransport : IProbeTransport
     private readonly ReceiveBatch _batch = new(BatchSize);
     private readonly ProbeSignature _signature;
     private readonly IPAddress _target;
-    private readonly byte[] _message;
+    private byte[] _message;
     private readonly bool _v6;
 
     private IcmpProbeTransport(IcmpSocket socket, IPAddress target, ushort identifier, int dataLength)
@@ -31,15 +31,21 @@ internal sealed class IcmpProbeTransport : IProbeTransport
         _target = target;
         _v6 = target.AddressFamily == AddressFamily.InterNetworkV6;
         _signature = new ProbeSignature(TraceProbeKind.Icmp, target, identifier, 0);
-        _message = new byte[8 + dataLength];
-        _message[0] = (byte)(_v6 ? 128 : 8);
-        BinaryPrimitives.WriteUInt16BigEndian(_message.AsSpan(4), identifier);
-        // traceroute's filler, so a capture of both looks alike.
-        for (int i = 8; i < _message.Length; i++)
+        _identifier = identifier;
+        _message = Message(dataLength);
+    }
+
+    /// <summary>An echo request with <paramref name="dataLength"/> bytes of traceroute's filler, so a capture of both looks alike.</summary>
+    private byte[] Message(int dataLength)
+    {
+        var message = new byte[8 + dataLength];
+        message[0] = (byte)(_v6 ? 128 : 8);
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(4), _identifier);
+        for (int i = 8; i < message.Length; i++)
         {
-            _message[i] = (byte)(0x40 + (i & 0x3f));
+            message[i] = (byte)(0x40 + (i & 0x3f));
         }
-        PacketLength = ProbeLayout.IPHeaderLength(target.AddressFamily) + _message.Length;
+        return message;
     }
 
     public static IcmpProbeTransport Open(IPAddress target, TraceOptions options)
@@ -48,8 +54,9 @@ internal sealed class IcmpProbeTransport : IProbeTransport
         {
             Kind = options.Socket,
             TrafficClass = options.TrafficClass,
-            // As traceroute: never DF, so a long probe is fragmented rather than refused on a small-MTU link.
-            PathMtuDiscovery = PathMtuDiscovery.Dont,
+            // As traceroute: never DF, so a long probe is fragmented rather than refused on a small-MTU link. --mtu: DF, and
+            // the kernel's cached path MTU ignored (IP_PMTUDISC_PROBE), so every run learns the path's MTUs from its routers.
+            PathMtuDiscovery = options.DiscoverPathMtu ? PathMtuDiscovery.Probe : PathMtuDiscovery.Dont,
             SourceAddress = options.SourceAddress,
             Interface = options.Interface,
             SendBufferBytes = 256 << 10,
@@ -67,7 +74,9 @@ internal sealed class IcmpProbeTransport : IProbeTransport
             {
                 identifier = socket.KernelIdentifier ?? 0;
             }
-            return new IcmpProbeTransport(socket, target, identifier, ProbeLayout.DataLength(options.PacketLength, target.AddressFamily));
+            var transport = new IcmpProbeTransport(socket, target, identifier, ProbeLayout.DataLength(options.PacketLength, target.AddressFamily));
+            transport.SetUpFlows(options);
+            return transport;
         }
         catch
         {
@@ -80,12 +89,16 @@ internal sealed class IcmpProbeTransport : IProbeTransport
 
     public string WhyNotDatagram => _socket.WhyNotDatagram;
 
-    public int PacketLength { get; }
+    public int PacketLength => ProbeLayout.IPHeaderLength(_target.AddressFamily) + _message.Length;
 
     public long RealtimeNanoseconds() => LinuxSocketApi.RealtimeNanoseconds();
 
     public int Send(ushort key, int ttl, ref long sentAtNanoseconds)
     {
+        if (_paris)
+        {
+            return Send(key, 0, ttl, ref sentAtNanoseconds);
+        }
         BinaryPrimitives.WriteUInt16BigEndian(_message.AsSpan(6), key);
         if (!_v6)
         {

@@ -20,6 +20,12 @@ internal sealed record ProbeSignature(TraceProbeKind Kind, IPAddress Target, ush
     public byte[] TargetBytes { get; } = Target.GetAddressBytes();
 
     public bool IsV6 => Target.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
+    /// <summary>
+    /// Error-queue entries of a raw TCP or UDP socket carry the quoted transport header (raw_err()); a UDP socket's start
+    /// after it (__udp4_lib_err()). The caller then reads the key from the header and passes it as the address port.
+    /// </summary>
+    public bool QueuedFromTransportHeader { get; init; }
 }
 
 /// <summary>
@@ -172,7 +178,7 @@ internal static class ProbeResponseReader
         else
         {
             key = addressPort;
-            strippedHeader = 8;
+            strippedHeader = probe.QueuedFromTransportHeader ? 0 : 8;
         }
         bool mtuError = (!v6 && type == 3 && packet.ErrorCode == 4) || (v6 && type == 2);
         return new ProbeResponse(key, Classify(v6, type, packet.ErrorCode), packet.OffenderAddress.IsEmpty ? null : new IPAddress(packet.OffenderAddress),

@@ -13,7 +13,7 @@ namespace IcmpKit.Trace.Probes;
 /// errors at all. A UDP datagram back from the target (something listens on the port) also ends the trace, datagram
 /// kind only.
 /// </summary>
-internal sealed class UdpProbeTransport : IProbeTransport
+internal sealed class UdpProbeTransport : IResizableProbeTransport
 {
     private const int BatchSize = 32;
 
@@ -22,7 +22,7 @@ internal sealed class UdpProbeTransport : IProbeTransport
     private readonly ReceiveBatch _batch = new(BatchSize);
     private readonly ProbeSignature _signature;
     private readonly IPAddress _target;
-    private readonly byte[] _payload;
+    private byte[] _payload;
 
     private UdpProbeTransport(UdpProbeSocket udp, IcmpSocket? raw, IPAddress target, int dataLength)
     {
@@ -30,12 +30,17 @@ internal sealed class UdpProbeTransport : IProbeTransport
         _raw = raw;
         _target = target;
         _signature = new ProbeSignature(TraceProbeKind.Udp, target, 0, udp.LocalPort);
-        _payload = new byte[dataLength];
-        for (int i = 0; i < _payload.Length; i++)
+        _payload = Payload(dataLength);
+    }
+
+    private static byte[] Payload(int dataLength)
+    {
+        var payload = new byte[dataLength];
+        for (int i = 0; i < payload.Length; i++)
         {
-            _payload[i] = (byte)(0x40 + ((i + 8) & 0x3f)); // traceroute's filler, counted from the UDP header
+            payload[i] = (byte)(0x40 + ((i + 8) & 0x3f)); // traceroute's filler, counted from the UDP header
         }
-        PacketLength = ProbeLayout.IPHeaderLength(target.AddressFamily) + 8 + dataLength;
+        return payload;
     }
 
     public static UdpProbeTransport Open(IPAddress target, TraceOptions options)
@@ -55,11 +60,17 @@ internal sealed class UdpProbeTransport : IProbeTransport
             {
                 ReceiveErrors = !raw,
                 TrafficClass = options.TrafficClass,
-                PathMtuDiscovery = PathMtuDiscovery.Dont, // as traceroute: fragment long probes, never DF
+                // As traceroute: fragment long probes, never DF. --mtu: DF, the kernel's cached path MTU ignored.
+                PathMtuDiscovery = options.DiscoverPathMtu ? PathMtuDiscovery.Probe : PathMtuDiscovery.Dont,
                 SourceAddress = options.SourceAddress,
                 Interface = options.Interface,
             });
-            return new UdpProbeTransport(udp, receiver, target, ProbeLayout.DataLength(options.PacketLength, target.AddressFamily));
+            var transport = new UdpProbeTransport(udp, receiver, target, ProbeLayout.DataLength(options.PacketLength, target.AddressFamily));
+            if (options.DiscoverPathMtu)
+            {
+                transport.TryResize(Math.Min(RouteProbe.InterfaceMtu(target, options.SourceAddress, options.Interface), TraceOptions.MaxPacketLength));
+            }
+            return transport;
         }
         catch
         {
@@ -73,7 +84,19 @@ internal sealed class UdpProbeTransport : IProbeTransport
 
     public string WhyNotDatagram => "";
 
-    public int PacketLength { get; }
+    public int PacketLength => ProbeLayout.IPHeaderLength(_target.AddressFamily) + 8 + _payload.Length;
+
+    public int MinimumPacketLength => ProbeLayout.IPHeaderLength(_target.AddressFamily) + 8;
+
+    public bool TryResize(int packetLength)
+    {
+        if (packetLength < MinimumPacketLength)
+        {
+            return false;
+        }
+        _payload = Payload(packetLength - MinimumPacketLength);
+        return true;
+    }
 
     public long RealtimeNanoseconds() => LinuxSocketApi.RealtimeNanoseconds();
 
