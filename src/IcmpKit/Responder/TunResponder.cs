@@ -35,7 +35,7 @@ public sealed class TunResponder : IResponderSink
         byte[] buffer = new byte[65536];
         while (!cancellationToken.IsCancellationRequested)
         {
-            int length = _device.Read(buffer, WaitMilliseconds());
+            int length = _device.Read(buffer, HeldAnswerClock.WaitMilliseconds(_held, _time));
             if (length < 0)
             {
                 return;
@@ -55,27 +55,16 @@ public sealed class TunResponder : IResponderSink
             Write(ipPacket);
             return;
         }
-        long due = _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency);
-        _held.Enqueue(ipPacket.ToArray(), due);
-    }
-
-    /// <summary>
-    /// How long to wait for the next packet: until the next held answer is due, at most 100 ms. poll waits in whole
-    /// milliseconds and wakes late, so the last 2 ms are not waited in poll but checked without waiting, round after
-    /// round: an answer leaves within a few µs of its due time (issue 4: delay within 1 ms).
-    /// </summary>
-    private int WaitMilliseconds()
-    {
-        if (!_held.TryPeek(out _, out long due))
-        {
-            return 100;
-        }
-        double left = (due - _time.GetTimestamp()) * 1000.0 / _time.TimestampFrequency;
-        return left <= 2 ? 0 : (int)Math.Min(100, Math.Floor(left - 1));
+        _held.Enqueue(ipPacket.ToArray(), HeldAnswerClock.Due(_time, delay));
     }
 
     private void WriteDue()
     {
+        // Most runs hold nothing (no delay configured): then there is no clock to read for every packet.
+        if (_held.Count == 0)
+        {
+            return;
+        }
         long now = _time.GetTimestamp();
         while (_held.TryPeek(out var packet, out long due) && due <= now)
         {

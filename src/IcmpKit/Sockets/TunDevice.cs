@@ -36,7 +36,8 @@ public sealed unsafe class TunDevice : IDisposable
         {
             throw new IcmpSocketException($"bad device name '{name}': give at most 15 bytes, no '/' or spaces");
         }
-        int fd = TunApi.Open("/dev/net/tun", TunApi.ReadWrite | TunApi.CloseOnExec);
+        // Non-blocking, so that Read can take every queued packet before it polls again (see Read).
+        int fd = TunApi.Open("/dev/net/tun", TunApi.ReadWrite | TunApi.NonBlocking | TunApi.CloseOnExec);
         if (fd < 0)
         {
             throw new IcmpSocketException($"cannot open /dev/net/tun: {LastError()}; load the tun module (modprobe tun) and run as root");
@@ -110,9 +111,15 @@ public sealed unsafe class TunDevice : IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1: forever) for a packet and copies it into
-    /// <paramref name="buffer"/>; returns its length, 0 on timeout, -1 once disposed or woken.
+    /// Takes the next packet into <paramref name="buffer"/>, waiting up to <paramref name="timeoutMilliseconds"/>
+    /// (-1: forever) when none is queued; returns its length, 0 on timeout, -1 once disposed or woken. A packet that
+    /// is already queued is returned without waiting, also after <see cref="Wake"/>.
     /// </summary>
+    /// <remarks>
+    /// The descriptor is non-blocking and the read comes first: under load the device's queue is rarely empty, and
+    /// then a packet costs one read(2) instead of poll(2) + read(2) (docs/benchmarks.md, responder). Only when the
+    /// queue is empty (EAGAIN) does it poll; with a zero timeout it returns at once.
+    /// </remarks>
     public int Read(Span<byte> buffer, int timeoutMilliseconds)
     {
         if (!Enter())
@@ -121,14 +128,20 @@ public sealed unsafe class TunDevice : IDisposable
         }
         try
         {
-            int events = _guard.WaitReadable(timeoutMilliseconds);
-            if (events <= 0)
-            {
-                return events;
-            }
             fixed (byte* data = buffer)
             {
                 nint length = LinuxSocketApi.Read(_fd, data, (nuint)buffer.Length);
+                if (length >= 0 || timeoutMilliseconds == 0)
+                {
+                    return length < 0 ? 0 : (int)length;
+                }
+                // Nothing queued (EAGAIN), or an error that poll reports at once: wait, then read what came.
+                int events = _guard.WaitReadable(timeoutMilliseconds);
+                if (events <= 0)
+                {
+                    return events;
+                }
+                length = LinuxSocketApi.Read(_fd, data, (nuint)buffer.Length);
                 return length < 0 ? 0 : (int)length;
             }
         }

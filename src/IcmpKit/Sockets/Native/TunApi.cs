@@ -8,6 +8,7 @@ internal static unsafe partial class TunApi
     private const string Libc = "libc";
 
     internal const int ReadWrite = 2;             // O_RDWR
+    internal const int NonBlocking = 0x800;       // O_NONBLOCK
     internal const int CloseOnExec = 0x80000;     // O_CLOEXEC
     internal const ulong SetInterface = 0x400454ca; // TUNSETIFF
     internal const ulong GetFlags = 0x8913;       // SIOCGIFFLAGS
