@@ -119,6 +119,68 @@ public sealed class PrivilegeTests(ITestOutputHelper output) : IDisposable
         AssertNoThreadHoldsAnything(threads, result);
     }
 
+    /// <summary>
+    /// `icmpkit trace` (issue 6 §4): its raw sockets (ICMP for -I, TCP for -T) open with the capability raised by
+    /// IcmpKit itself (+p only), then the CLI drops every capability once the run has started. The namespace's nftables
+    /// drop every packet that arrives with TTL / hop limit 1 on loopback, so hop 1 stays silent for -w 1 and the process
+    /// lives long enough to be read; hop 2 is the destination, which shows the sockets still work after the drop.
+    /// </summary>
+    [Theory]
+    [InlineData("-I", "127.0.0.1", "cap_net_raw+p")]
+    [InlineData("-T -p 80", "127.0.0.1", "cap_net_raw+p")]
+    [InlineData("-I", "::1", "cap_net_raw+p")]
+    [InlineData("-I", "127.0.0.1", "cap_net_raw+ep")]
+    public void A_capable_binary_run_by_nobody_traces_through_raw_sockets_and_holds_no_capability_while_it_does(string method, string target, string capability)
+    {
+        string binary = CapableCopy(capability);
+        string ns = Namespace();
+        string rules = Path.Combine(_directory, "silent-hop-1.nft");
+        File.WriteAllText(rules, "table inet silent {\n chain input {\n  type filter hook input priority 0;\n  ip ttl 1 drop\n  ip6 hoplimit 1 drop\n }\n}\n");
+        var nft = Netns.Exec(ns, "nft", ["-f", rules]);
+        Assert.True(nft.ExitCode == 0, nft.ToString());
+        using var trace = new WatchedProcess(ns, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary,
+            "trace", .. method.Split(' '), "-n", "-w", "1", "-q", "2", "-m", "4", target]);
+        // The header is printed after the drop; hop 1's wait keeps the process alive past it.
+        if (!trace.WaitForLine(line => line.StartsWith($"traceroute to {target} ({target}), 4 hops max", StringComparison.Ordinal), TimeSpan.FromSeconds(20)))
+        {
+            Assert.Fail($"no header\n{trace.Finish(TimeSpan.FromSeconds(5))}");
+        }
+        var threads = ThreadStatus(trace.Id);
+        var result = trace.Finish(TimeSpan.FromSeconds(20));
+        output.WriteLine(result.ToString());
+        output.WriteLine(string.Join('\n', threads.Select(t => $"{t.Key}: {Describe(t.Value)}")));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Split('\n');
+        Assert.Equal(" 1  * *", lines[1]);
+        Assert.Matches($"^ 2  {System.Text.RegularExpressions.Regex.Escape(target)}  [0-9.]+ ms  [0-9.]+ ms$", lines[2]);
+        Assert.Equal("", result.Stderr);
+        AssertNoThreadHoldsAnything(threads, result);
+    }
+
+    [Fact]
+    public void A_capable_binary_run_by_nobody_runs_mtr_through_a_raw_socket_and_holds_no_capability_while_it_does()
+    {
+        // The continuous runner drops as the one-shot one does; --ndjson prints its start line after the drop, and the
+        // rounds (1 s apart) keep the process alive to be read.
+        string binary = CapableCopy("cap_net_raw+p");
+        string ns = Namespace();
+        using var mtr = new WatchedProcess(ns, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary,
+            "mtr", "--ndjson", "-c", "3", "-n", "127.0.0.1"]);
+        if (!mtr.WaitForLine(line => line.StartsWith("{\"type\":\"start\"", StringComparison.Ordinal), TimeSpan.FromSeconds(20)))
+        {
+            Assert.Fail($"no start line\n{mtr.Finish(TimeSpan.FromSeconds(5))}");
+        }
+        var threads = ThreadStatus(mtr.Id);
+        var result = mtr.Finish(TimeSpan.FromSeconds(20));
+        output.WriteLine(result.ToString());
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("\"socket\":\"raw\"", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("{\"type\":\"end\",\"reason\":\"rounds_done\",\"rounds\":3,\"reached\":true", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal("", result.Stderr);
+        AssertNoThreadHoldsAnything(threads, result);
+    }
+
     private static void AssertNoThreadHoldsAnything(Dictionary<int, Dictionary<string, string>> threads, CommandResult result)
     {
         Assert.True(threads.Count >= 2, $"a .NET process has several threads; /proc showed {threads.Count}\n{result}");

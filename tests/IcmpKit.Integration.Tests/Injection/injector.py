@@ -186,8 +186,9 @@ def quote6(request, extension_headers=None, keep=None):
     layers = IPv6(src=original.src, dst=original.dst, hlim=original.hlim, fl=original.fl, tc=original.tc)
     for extension in extension_headers or []:
         layers = layers / extension
-    # scapy fills each Next Header from the layer after it, but knows no layer for the raw ICMPv6 bytes: say 58 (RFC 4443).
-    (layers.lastlayer() if extension_headers else layers).nh = 58
+    # scapy fills each Next Header from the layer after it, but knows no layer for the raw transport bytes: say which it
+    # was (58 for ICMPv6, RFC 4443; 17 for a UDP probe).
+    (layers.lastlayer() if extension_headers else layers).nh = request.protocol
     quoted = bytes(layers / Raw(request.payload))
     return quoted if keep is None else quoted[:keep]
 
@@ -603,6 +604,317 @@ def packet_too_big_huge(request, state):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# Trace scenarios (every_packet=True): the peer plays a two-hop path. A probe that arrives with TTL / hop limit 1 is
+# answered as hop 1, a router at the peer's address + 1 (ROUTER), would answer it: time exceeded; any other probe as the
+# destination (the peer) would: an echo reply, or port unreachable for UDP. Hostile packets that must NOT be taken for an
+# answer come from the peer's address + 2 (FORGER), so that one taken shows in the output as that address. The peer's
+# kernel answers nothing (the trace lab's nftables drop its ICMP output).
+
+class Later:
+    """A packet the main loop sends `seconds` after the probe that caused it (a late answer)."""
+
+    def __init__(self, seconds, packet):
+        self.seconds = seconds
+        self.packet = packet
+
+
+def address_plus(request, n):
+    family = socket.AF_INET6 if request.v6 else socket.AF_INET
+    raw = bytearray(socket.inet_pton(family, request.dst))
+    raw[-1] = (raw[-1] + n) & 0xFF
+    return socket.inet_ntop(family, bytes(raw))
+
+
+def router(request):
+    return address_plus(request, 1)
+
+
+def forger(request):
+    return address_plus(request, 2)
+
+
+def probe_kind(request):
+    """"udp" or "icmp" for a trace probe, None for anything else (neighbour discovery, MLD…)."""
+    if request.protocol == 17 and len(request.payload) >= 8:
+        return "udp"
+    return "icmp" if request.is_echo_request else None
+
+
+def flow_of(request):
+    """Which run a probe belongs to: its source and ICMP identifier or UDP source port (two runs may share a scenario)."""
+    return (request.src, struct.unpack("!H", request.payload[4 if probe_kind(request) == "icmp" else 0:][:2])[0])
+
+
+def probe_ttl(request):
+    return request.ip[7] if request.v6 else request.ip[8]
+
+
+def honest_quote(request):
+    """As much of the probe as a router quotes: an ICMPv4 error of at most 576 bytes (RFC 1812 §4.3.2.3), an ICMPv6 one
+    of at most 1280 (RFC 4443 §2.4 (c)); all of a short probe."""
+    return quote6(request)[:1280 - 48] if request.v6 else quote4(request)[:576 - 28]
+
+
+def time_exceeded(request, quote=None, source=None, bad_checksum=False, **ip_fields):
+    quote = honest_quote(request) if quote is None else quote
+    source = source or router(request)
+    if request.v6:
+        return error6(request, ICMP6_TIME_EXCEEDED, 0, quote, source=source)
+    return error4(request, ICMP_TIME_EXCEEDED, 0, quote, source=source, bad_checksum=bad_checksum, **ip_fields)
+
+
+def destination_answer(request, source=None, quote=None, **ip_fields):
+    """What the destination says to a probe: an echo reply, or port unreachable quoting the UDP probe."""
+    if probe_kind(request) == "icmp":
+        return echo_reply(request, source=source, **ip_fields)
+    quote = honest_quote(request) if quote is None else quote
+    if request.v6:
+        return error6(request, ICMP6_UNREACH, 4, quote, source=source)
+    return error4(request, ICMP_UNREACH, 3, quote, source=source, **ip_fields)
+
+
+def foreign_quote(request):
+    """The probe's quote with another flow: ICMP identifier or UDP source port XOR 0x8000 (nothing of ours)."""
+    quote = bytearray(honest_quote(request))
+    offset = request.header_length if not request.v6 else 40
+    field = offset + (4 if probe_kind(request) == "icmp" else 0)
+    quote[field] ^= 0x80
+    return bytes(quote)
+
+
+def trace_scenario(name, destination=None):
+    """Registers `hop1(request, state)` as the answers to TTL-1 probes; other probes get `destination` (honest by
+    default)."""
+    def register(hop1):
+        def run(request, state):
+            if probe_kind(request) is None:
+                return []
+            if probe_ttl(request) == 1:
+                return hop1(request, state)
+            return destination(request, state) if destination else [destination_answer(request)]
+        SCENARIOS[name] = (run, True)
+        return hop1
+    return register
+
+
+@trace_scenario("trace-honest")
+def trace_honest(request, state):
+    return [time_exceeded(request)]
+
+
+def options_destination(request, state):
+    if request.v6:
+        return [destination_answer(request)]
+    return [destination_answer(request, quote=quote4(request, options=NOP_OPTIONS), options=IPOption(NOP_OPTIONS))]
+
+
+@trace_scenario("trace-options", destination=options_destination)
+def trace_options(request, state):
+    # CVE-2022-23093 for traceroute: the error's own header and the quoted header each carry 40 bytes of NOP options.
+    if request.v6:
+        return [time_exceeded(request)]
+    return [time_exceeded(request, quote=quote4(request, options=NOP_OPTIONS), options=IPOption(NOP_OPTIONS))]
+
+
+@trace_scenario("trace-quote-8")
+def trace_quote_8(request, state):
+    # RFC 792's minimum: the IP header and the first 8 bytes of the probe (the ICMP or UDP header, none of its data).
+    keep = (40 if request.v6 else request.header_length) + 8
+    return [time_exceeded(request, quote=honest_quote(request)[:keep])]
+
+
+@trace_scenario("trace-bad-quotes-then-honest")
+def trace_bad_quotes_then_honest(request, state):
+    """Errors from FORGER whose quote cannot be matched, then the honest one from ROUTER: IPv4 an IHL of 15 with 20
+    header bytes present, an IHL below 5, a quote that stops 4 bytes into the transport header,
+    no quote at all, a quote of a probe to another destination; IPv6 a later fragment, a destination options header
+    that claims 2,048 bytes, errors of 40 to 43 bytes, no quote."""
+    f = forger(request)
+    if request.v6:
+        later = quote6(request, [IPv6ExtHdrFragment(offset=1, m=0, id=0x1234)])
+        lying = bytearray(quote6(request, [IPv6ExtHdrDestOpt()]))
+        lying[40 + 1] = 255
+        bad = [time_exceeded(request, quote=later, source=f), time_exceeded(request, quote=bytes(lying), source=f),
+               time_exceeded(request, quote=b"", source=f)]
+        bad += [time_exceeded(request, quote=quote6(request, keep=total - 8), source=f) for total in range(40, 44)]
+        return bad + [time_exceeded(request)]
+    return [
+        time_exceeded(request, quote=quote4(request, ihl=15, keep=28), source=f),
+        time_exceeded(request, quote=quote4(request, ihl=2), source=f),
+        time_exceeded(request, quote=quote4(request, keep=request.header_length + 4), source=f),
+        time_exceeded(request, quote=b"", source=f),
+        time_exceeded(request, quote=quote4(request, destination=request.other_address), source=f),
+        time_exceeded(request),
+    ]
+
+
+@trace_scenario("trace-quote-total-length-short-then-honest")
+def trace_quote_total_length_short_then_honest(request, state):
+    # IPv4: from FORGER, the probe quoted whole under a Total Length of 10 (less than its own header); then the honest one.
+    if request.v6:
+        return [time_exceeded(request)]
+    return [time_exceeded(request, quote=quote4(request, total_length=10), source=forger(request)), time_exceeded(request)]
+
+
+@trace_scenario("trace-padded")
+def trace_padded(request, state):
+    # The honest quote followed by 100 bytes of 0xA5 inside the ICMP message, in a frame with 60 bytes of padding.
+    return [bytes(time_exceeded(request, quote=honest_quote(request) + b"\xA5" * 100)) + b"\xEE" * 60]
+
+
+@trace_scenario("trace-bad-checksum-then-honest")
+def trace_bad_checksum_then_honest(request, state):
+    # IPv4 only: the ICMPv6 checksum is the kernel's to check for every socket.
+    if request.v6:
+        bad = bytearray(bytes(time_exceeded(request, source=forger(request))))
+        bad[40 + 2] ^= 0x5A
+        return [bytes(bad), time_exceeded(request)]
+    return [time_exceeded(request, source=forger(request), bad_checksum=True), time_exceeded(request)]
+
+
+def foreign_destination(request, state):
+    f = forger(request)
+    if probe_kind(request) == "icmp":
+        identifier = request.identifier ^ 0x8000
+        return [echo_reply(request, identifier=identifier, source=f), destination_answer(request)]
+    return [destination_answer(request, quote=foreign_quote(request), source=f), destination_answer(request)]
+
+
+@trace_scenario("trace-foreign-then-honest", destination=foreign_destination)
+def trace_foreign_then_honest(request, state):
+    # Errors quoting a probe of another flow (identifier or source port), from FORGER, then the honest one.
+    return [time_exceeded(request, quote=foreign_quote(request), source=forger(request)), time_exceeded(request)]
+
+
+def duplicate_destination(request, state):
+    return [destination_answer(request), destination_answer(request)]
+
+
+def unsent_quote(request):
+    """The probe's quote with a flow key nothing was sent with: ICMP sequence or UDP destination port + 1000."""
+    quote = bytearray(honest_quote(request))
+    offset = (request.header_length if not request.v6 else 40) + (6 if probe_kind(request) == "icmp" else 2)
+    struct.pack_into("!H", quote, offset, (struct.unpack("!H", quote[offset:offset + 2])[0] + 1000) & 0xFFFF)
+    return bytes(quote)
+
+
+def unsent_destination(request, state):
+    f = forger(request)
+    if probe_kind(request) == "icmp":
+        return [echo_reply(request, sequence=(request.sequence + 1000) & 0xFFFF, source=f), destination_answer(request)]
+    return [destination_answer(request, quote=unsent_quote(request), source=f), destination_answer(request)]
+
+
+@trace_scenario("trace-unsent-then-honest", destination=unsent_destination)
+def trace_unsent_then_honest(request, state):
+    # Our identifier / source port, but a sequence / destination port no probe had, from FORGER; then the honest one.
+    return [time_exceeded(request, quote=unsent_quote(request), source=forger(request)), time_exceeded(request)]
+
+
+@trace_scenario("trace-duplicate", destination=duplicate_destination)
+def trace_duplicate(request, state):
+    return [time_exceeded(request), time_exceeded(request)]
+
+
+def copied_destination(request, state):
+    return [destination_answer(request), destination_answer(request, source=forger(request))]
+
+
+@trace_scenario("trace-honest-then-copy-from-forger", destination=copied_destination)
+def trace_honest_then_copy_from_forger(request, state):
+    # The honest answer, then the same answer again from FORGER: the probe is already answered.
+    return [time_exceeded(request), time_exceeded(request, source=forger(request))]
+
+
+@trace_scenario("trace-huge-error")
+def trace_huge_error(request, state):
+    """The largest time exceeded, in fragments: the honest quote padded with 0x5A to an IPv4 Total Length of 65,535, or
+    an IPv6 payload of 65,535 bytes once reassembled."""
+    quote = honest_quote(request)
+    if request.v6:
+        message = icmp6(router(request), request.src, ICMP6_TIME_EXCEEDED, 0, b"\x00" * 4, quote + b"\x5A" * (65535 - 8 - len(quote)))
+        return fragments6(router(request), request.src, 58, message)
+    return fragments4(time_exceeded(request, quote=quote + b"\x5A" * (65535 - 20 - 8 - len(quote))))
+
+
+def mtu_lies_destination(request, state):
+    """Every probe past hop 1 is refused as too big, with an MTU that cannot be: 0, the largest the field holds, 1, or
+    the probe's own size, in turn (per run)."""
+    turns = state.setdefault("mtu-turns", {})
+    turn = turns.get(flow_of(request), 0)
+    turns[flow_of(request)] = turn + 1
+    if request.v6:
+        mtu = [0, 0xFFFF_FFFF, 1, len(request.ip)][turn % 4]
+        return [error6(request, ICMP6_PACKET_TOO_BIG, 0, honest_quote(request), rest=struct.pack("!I", mtu), source=router(request))]
+    mtu = [0, 0xFFFF, 1, len(request.ip)][turn % 4]
+    return [error4(request, ICMP_UNREACH, 4, honest_quote(request), rest=struct.pack("!HH", 0, mtu), source=router(request))]
+
+
+@trace_scenario("trace-mtu-lies", destination=mtu_lies_destination)
+def trace_mtu_lies(request, state):
+    return [time_exceeded(request)]
+
+
+@trace_scenario("trace-rfc4884-bad-lengths")
+def trace_rfc4884_bad_lengths(request, state):
+    """Per probe in turn: an object of length 2, an object running 200 bytes past the end, a length attribute of 255
+    words in a message of about 100 bytes. Each quotes the probe, so each is hop 1's answer to it."""
+    turns = state.setdefault("turns", {})
+    turn = turns.get(flow_of(request), 0)
+    turns[flow_of(request)] = turn + 1
+    variants = [
+        lambda: rfc4884_time_exceeded(request, [extension_object(2)]),
+        lambda: rfc4884_time_exceeded(request, [extension_object(208, payload=b"\x00" * 8)]),
+        lambda: rfc4884_time_exceeded(request, [extension_object(8, payload=b"\x00" * 4)], length_words=255, pad=False),
+    ]
+    if request.v6:
+        return [rfc4884_time_exceeded6(request, *[([extension_object(2)], 16, True),
+                                                  ([extension_object(208, payload=b"\x00" * 8)], 16, True),
+                                                  ([extension_object(8, payload=b"\x00" * 4)], 255, False)][turn % 3])]
+    packet = variants[turn % 3]()
+    packet[IP].src = router(request)
+    return [packet]
+
+
+def rfc4884_time_exceeded6(request, objects, length_words, pad):
+    """ICMPv6 time exceeded from ROUTER with an RFC 4884 length attribute of `length_words` 64-bit words (RFC 4884 §4.6:
+    the first byte of the unused field), the quote padded to it or not (then the attribute lies), then `objects`."""
+    quote = quote6(request)
+    if pad:
+        quote += b"\x00" * max(0, length_words * 8 - len(quote))
+    return error6(request, ICMP6_TIME_EXCEEDED, 0, quote + rfc4884_extensions(objects), rest=struct.pack("!BBH", length_words, 0, 0),
+                  source=router(request))
+
+
+@trace_scenario("trace-quote6-extension-headers")
+def trace_quote6_extension_headers(request, state):
+    if not request.v6:
+        return [time_exceeded(request)]
+    return [time_exceeded(request, quote=quote6(request, [IPv6ExtHdrHopByHop(), IPv6ExtHdrDestOpt()]))]
+
+
+@trace_scenario("trace-quote6-first-fragment")
+def trace_quote6_first_fragment(request, state):
+    if not request.v6:
+        return [time_exceeded(request)]
+    return [time_exceeded(request, quote=quote6(request, [IPv6ExtHdrFragment(offset=0, m=1, id=0x1234)]))]
+
+
+def slow_destination(request, state):
+    return [Later(0.3, destination_answer(request))]
+
+
+@trace_scenario("trace-late", destination=slow_destination)
+def trace_late(request, state):
+    """Hop 1's first probe is answered 1.5 s late (after -w 1), the others at once; the destination answers after 0.3 s,
+    so that a sequential trace (-N 1) is still running when the late answer comes."""
+    answered = state.setdefault("answered", set())
+    first = flow_of(request) not in answered
+    answered.add(flow_of(request))
+    return [Later(1.5, time_exceeded(request))] if first else [time_exceeded(request)]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 
 def frames_for(request, packets):
     """Ethernet frames to the client for each packet (scapy layers or bytes), fragments included."""
@@ -610,9 +922,20 @@ def frames_for(request, packets):
     header_v6 = request.client_mac + request.own_mac + struct.pack("!H", ETH_P_IPV6)
     frames = []
     for packet in packets:
+        delay = 0.0
+        if isinstance(packet, Later):
+            delay, packet = packet.seconds, packet.packet
         raw = bytes(packet)
-        frames.append((header_v6 if raw[0] >> 4 == 6 else header_v4) + raw)
+        frames.append((delay, (header_v6 if raw[0] >> 4 == 6 else header_v4) + raw))
     return frames
+
+
+def send(sock, frame):
+    """Sends one frame; one the link refuses (larger than its MTU) is logged, and the peer carries on."""
+    try:
+        sock.send(frame)
+    except OSError as failure:
+        print(f"injector: a frame of {len(frame)} bytes was not sent: {failure!r}", file=sys.stderr, flush=True)
 
 
 def main():
@@ -630,8 +953,14 @@ def main():
     seen = sent = 0
     print(f"ready {interface} {own_mac.hex(':')}", flush=True)
     stdin = sys.stdin.fileno()
+    pending = []  # (due, frame) of Later packets, sent by this loop when due
     while True:
-        readable, _, _ = select.select([stdin, sock], [], [])
+        now = time.monotonic()
+        for due, frame in [item for item in pending if item[0] <= now]:
+            send(sock, frame)
+        pending = [item for item in pending if item[0] > now]
+        timeout = max(0.0, min(due for due, _ in pending) - now) if pending else None
+        readable, _, _ = select.select([stdin, sock], [], [], timeout)
         if stdin in readable:
             line = sys.stdin.readline()
             if not line:
@@ -673,8 +1002,11 @@ def main():
             except Exception as failure:  # a broken scenario must say so, not kill the peer mid-test
                 print(f"injector: scenario {name} failed on {request.src} -> {request.dst}: {failure!r}", file=sys.stderr, flush=True)
                 continue
-            for out in frames:
-                sock.send(out)
+            for delay, out in frames:
+                if delay > 0:
+                    pending.append((time.monotonic() + delay, out))
+                else:
+                    send(sock, out)
             sent += len(frames)
             kind = "echo" if request.is_echo_request else "timestamp" if request.is_timestamp_request else f"proto {request.protocol}"
             print(f"injector: {name}: {kind} from {request.src} sent {len(frames)} frame(s)", file=sys.stderr, flush=True)
