@@ -40,7 +40,7 @@ public sealed record IcmpPingResult
     public byte? IcmpCode { get; init; }
 
     /// <summary>The next-hop MTU of a fragmentation-needed / packet-too-big error.</summary>
-    public int? Mtu { get; init; }
+    public long? Mtu { get; init; }
 
     /// <summary>errno of a failed send or a local error, 0 otherwise.</summary>
     public int ErrorNumber { get; init; }

@@ -75,7 +75,7 @@ public sealed record IcmpTimestamps(uint Originate, uint Receive, uint Transmit,
 public sealed record PingTimeout(ushort SequenceNumber) : PingEvent(SequenceNumber);
 
 /// <summary>An ICMP error about one of our requests, from a router or the target, or a local error from this host's stack.</summary>
-public sealed record PingError(ushort SequenceNumber, IPAddress? From, bool IsV6, byte Type, byte Code, int? Mtu) : PingEvent(SequenceNumber)
+public sealed record PingError(ushort SequenceNumber, IPAddress? From, bool IsV6, byte Type, byte Code, long? Mtu) : PingEvent(SequenceNumber)
 {
     /// <summary>The local stack refused (e.g. message too long under -M do): <see cref="ErrorNumber"/> says why.</summary>
     public bool IsLocal { get; init; }

@@ -184,7 +184,7 @@ public sealed partial class Pinger
     }
 
     /// <summary>A local error (no ICMP packet: the kernel refused), matched to the send that failed.</summary>
-    private void ReportLocalError(ushort sequence, int errorNumber, int? mtu)
+    private void ReportLocalError(ushort sequence, int errorNumber, long? mtu)
     {
         bool settles;
         lock (_gate)

@@ -221,7 +221,7 @@ public sealed partial class Pinger
         {
             // Above the path MTU with DF: the error queue brings the MTU (iputils: "local error: message too long, mtu=N"),
             // maybe already read by the receive side.
-            (int Errno, int? Mtu) report;
+            (int Errno, long? Mtu) report;
             lock (_gate)
             {
                 if (!_unclaimedLocalErrors.TryDequeue(out report))

@@ -30,7 +30,7 @@ public sealed partial class Pinger : IDisposable, IIcmpReceiver
     private readonly long[] _payloadStamp = new long[65536];
     private readonly Queue<ushort> _sendOrder = new();
     private readonly Queue<ushort> _awaitingLocalError = new();
-    private readonly Queue<(int Errno, int? Mtu)> _unclaimedLocalErrors = new();
+    private readonly Queue<(int Errno, long? Mtu)> _unclaimedLocalErrors = new();
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _progress = new(0, int.MaxValue);
     private readonly Lock _emitGate = new();

@@ -100,7 +100,7 @@ public sealed record TraceReply(IPAddress? From, TimeSpan RoundTripTime, TraceRe
     public int? ReplyTtl { get; init; }
 
     /// <summary>Fragmentation needed / packet too big, and local EMSGSIZE: the MTU reported.</summary>
-    public int? Mtu { get; init; }
+    public long? Mtu { get; init; }
 
     /// <summary>RFC 4884 extensions of the error (MPLS label stacks, interface information), when it had them.</summary>
     public IcmpExtensionStructure? Extensions { get; init; }

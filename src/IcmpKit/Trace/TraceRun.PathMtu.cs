@@ -36,11 +36,12 @@ internal sealed partial class TraceRun
     /// </summary>
     private bool ShrinkForPathMtu(ProbeSlot slot, ProbeAttempt attempt, ProbeResponse response)
     {
-        if (!_options.DiscoverPathMtu || _transport is not IResizableProbeTransport resizable || response.Mtu is not { } mtu
-            || !IsTooBig(response) || mtu >= attempt.PacketLength || mtu < MinimumLinkMtu)
+        if (!_options.DiscoverPathMtu || _transport is not IResizableProbeTransport resizable || response.Mtu is not { } reported
+            || !IsTooBig(response) || reported >= attempt.PacketLength || reported < MinimumLinkMtu)
         {
             return false;
         }
+        int mtu = (int)reported; // below the probe's length, so an int
         if (!ReferenceEquals(slot.Current, attempt) || slot.State == ProbeState.Unsent)
         {
             return true; // a second report about a send already replaced, or about to be, by a smaller one

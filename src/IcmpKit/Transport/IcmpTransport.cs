@@ -172,7 +172,7 @@ public abstract class IcmpTransport : IDisposable
         {
             return message.IsError && !message.IsChecksumValid ? Malformed() : false;
         }
-        int? mtu = type == IcmpV4Type.DestinationUnreachable && message.Code == 4 ? message.NextHopMtu : null;
+        long? mtu = type == IcmpV4Type.DestinationUnreachable && message.Code == 4 ? message.NextHopMtu : null;
         return DeliverError(packet, icmp, source, (byte)type, message.Code, mtu, probe, probe.IcmpType == (byte)IcmpV4Type.EchoRequest);
     }
 
@@ -197,7 +197,7 @@ public abstract class IcmpTransport : IDisposable
         {
             return false;
         }
-        int? mtu = type == IcmpV6Type.PacketTooBig ? (int)Math.Min(message.Mtu, int.MaxValue) : null;
+        long? mtu = type == IcmpV6Type.PacketTooBig ? message.Mtu : null; // RFC 4443 §3.2: 32 bits, shown whole
         return DeliverError(packet, icmp, packet.SourceAddress, (byte)type, message.Code, mtu, probe, probe.IcmpType == (byte)IcmpV6Type.EchoRequest);
     }
 
@@ -241,7 +241,7 @@ public abstract class IcmpTransport : IDisposable
     }
 
     /// <summary>Routes an ICMP error by the request it quotes and hands it over.</summary>
-    private bool DeliverError(in ReceivedPacket packet, ReadOnlySpan<byte> icmp, ReadOnlySpan<byte> offender, byte type, byte code, int? mtu,
+    private bool DeliverError(in ReceivedPacket packet, ReadOnlySpan<byte> icmp, ReadOnlySpan<byte> offender, byte type, byte code, long? mtu,
         in QuotedProbe probe, bool quotedEcho)
     {
         var quotedBody = probe.Transport.Length > 8 ? probe.Transport[8..] : [];
@@ -299,7 +299,7 @@ public abstract class IcmpTransport : IDisposable
             {
                 IsLocal = true,
                 ErrorNumber = packet.ErrorNumber,
-                Mtu = packet.ErrorNumber == Sockets.Native.Errno.MessageTooLong ? (int)Math.Min(packet.ErrorInfo, int.MaxValue) : null,
+                Mtu = packet.ErrorNumber == Sockets.Native.Errno.MessageTooLong ? packet.ErrorInfo : null,
                 QuotedDestination = packet.SourceAddress,
                 ReceivedAtNanoseconds = ReceivedAt(packet),
             });
@@ -323,7 +323,7 @@ public abstract class IcmpTransport : IDisposable
             Type = packet.ErrorType,
             Code = packet.ErrorCode,
             OffenderAddress = packet.OffenderAddress,
-            Mtu = mtuError ? (int)Math.Min(packet.ErrorInfo, int.MaxValue) : null,
+            Mtu = mtuError ? packet.ErrorInfo : null,
             ErrorNumber = packet.ErrorNumber,
             IsLocal = local,
             HasQuote = true,

@@ -59,7 +59,7 @@ public readonly ref struct InboundError
     public ReadOnlySpan<byte> OffenderAddress { get; init; }
 
     /// <summary>Next-hop MTU for fragmentation needed / packet too big (and local EMSGSIZE); null otherwise.</summary>
-    public int? Mtu { get; init; }
+    public long? Mtu { get; init; }
 
     /// <summary>errno from the error queue (0 on raw sockets).</summary>
     public int ErrorNumber { get; init; }

@@ -243,10 +243,10 @@ public sealed class TraceInjectionTests(TraceInjectionTests.Lab lab) : IClassFix
         // --mtu: hop 2 refuses every probe as too big, with MTU 0, the largest the field holds (IPv4 65535, IPv6
         // 4294967295), then 1. None is below the probe and at least the minimum (68, 1280), so none shrinks the probes:
         // the pmtu stays the link's, each answer is shown as traceroute's !F-<mtu>, and the path ends there (exit 1).
-        // Known, as ping (PingInjectionV6Tests): the MTU is kept as an int, so IPv6's 4294967295 shows as 2147483647.
+        // The MTU is shown whole, as ping shows it (PingInjectionV6Tests): IPv6's 4294967295, not an int's 2147483647.
         var run = Trace("trace-mtu-lies", target, probe, socket, "--mtu");
         string router = Router(target);
-        string huge = target == V6 ? "2147483647" : "65535";
+        string huge = target == V6 ? "4294967295" : "65535";
         run.AssertText([Header(target).Replace(target == V6 ? "80 byte" : "60 byte", "1500 byte", StringComparison.Ordinal),
             $" 1  {router}  <t> ms  <t> ms  <t> ms  pmtu 1500", $" 2  {router}  <t> ms !F-0  <t> ms !F-{huge}  <t> ms !F-1"], exitCode: 1);
         var exceeded = (router, "time_exceeded");

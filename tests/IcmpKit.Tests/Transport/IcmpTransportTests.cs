@@ -21,7 +21,7 @@ public class IcmpTransportTests
     private sealed record Reply(byte Type, byte Code, ushort Identifier, ushort Sequence, string Body, int IcmpLength, bool ChecksumValid,
         IPAddress Source, int Ttl, int Tos, string Options, long ReceivedAt, bool KernelStamp);
 
-    private sealed record Error(byte Type, byte Code, IPAddress? Offender, int? Mtu, int Errno, bool Local, bool HasQuote, ushort QuotedIdentifier,
+    private sealed record Error(byte Type, byte Code, IPAddress? Offender, long? Mtu, int Errno, bool Local, bool HasQuote, ushort QuotedIdentifier,
         ushort QuotedSequence, int QuotedBodyLength, IPAddress? QuotedDestination, int MessageLength);
 
     private sealed class Recorder : IIcmpReceiver

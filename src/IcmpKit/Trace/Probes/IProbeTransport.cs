@@ -53,7 +53,7 @@ internal sealed record ProbeResponse(ushort Key, TraceReplyKind Kind, IPAddress?
     /// <summary>TTL / hop limit of the answer; null when unknown.</summary>
     public int? ReplyTtl { get; init; }
 
-    public int? Mtu { get; init; }
+    public long? Mtu { get; init; }
 
     public IcmpExtensionStructure? Extensions { get; init; }
 

@@ -122,7 +122,7 @@ internal static class ProbeResponseReader
             Type = type,
             Code = message.Code,
             ReplyTtl = Ttl(hopLimit),
-            Mtu = message.Type == IcmpV6Type.PacketTooBig ? (int)Math.Min(message.Mtu, int.MaxValue) : null,
+            Mtu = message.Type == IcmpV6Type.PacketTooBig ? message.Mtu : null,
             Extensions = IcmpV6Message.TryParse(icmp, out var parsed, out _) && parsed is IcmpV6Message.ErrorMessage error ? error.Extensions : null,
         };
     }
@@ -188,7 +188,7 @@ internal static class ProbeResponseReader
             Type = type,
             Code = packet.ErrorCode,
             ReplyTtl = Ttl(packet.TimeToLive),
-            Mtu = mtuError ? (int)Math.Min(packet.ErrorInfo, int.MaxValue) : null,
+            Mtu = mtuError ? packet.ErrorInfo : null,
             ErrorNumber = packet.ErrorNumber,
             Extensions = QueuedExtensions(packet.Data, v6, strippedHeader),
         };
