@@ -11,17 +11,31 @@ namespace IcmpKit.Cli.Trace;
 internal sealed class PacedHops
 {
     private readonly SortedDictionary<int, TraceHopPaced> _hops = [];
+    private readonly HashSet<int> _answered = [];
 
     public void Remember(TraceEvent item)
     {
-        if (item is TraceHopPaced paced)
+        switch (item)
         {
-            _hops[paced.Ttl] = paced;
+            case TraceHopPaced paced:
+                _hops[paced.Ttl] = paced;
+                break;
+            case TraceProbeAnswered answered:
+                _answered.Add(answered.Ttl);
+                break;
         }
     }
 
-    public IEnumerable<string> Notes() => _hops.Values.Select(p => string.Create(CultureInfo.InvariantCulture,
-        $"note: hop {p.Ttl} answered within an ICMP rate limit: probes it left silent twice were sent again {p.Interval.TotalSeconds:0.0##} s apart, as its tokens came back"));
+    /// <summary>
+    /// One line per paced hop. Only a hop that answered something is said to have a rate limit: one that stayed silent
+    /// through the paced probes too filters or drops (a firewall), and is said to be silent (issue 6: no claim the run
+    /// did not see).
+    /// </summary>
+    public IEnumerable<string> Notes() => _hops.Values.Select(p => _answered.Contains(p.Ttl)
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"note: hop {p.Ttl} answered within an ICMP rate limit: probes it left silent twice were sent again {p.Interval.TotalSeconds:0.0##} s apart, as its tokens came back")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"note: hop {p.Ttl} stayed silent, also to probes sent again {p.Interval.TotalSeconds:0.0##} s apart: it does not answer, whatever its rate limit"));
 
     /// <summary>"paced": true on a paced hop's object (nothing on the others).</summary>
     public void WriteHopKey(Utf8JsonWriter w, int ttl)
