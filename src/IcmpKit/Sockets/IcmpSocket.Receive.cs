@@ -55,47 +55,7 @@ public sealed unsafe partial class IcmpSocket
         {
             return events;
         }
-        int filled = 0;
-        // POLLERR is reported whenever the error queue holds something, asked for or not.
-        if ((events & PollEvents.Error) != 0)
-        {
-            while (filled < batch.Capacity)
-            {
-                batch.Reset(filled);
-                nint length = LinuxSocketApi.RecvMsg(_fd, &batch.Headers[filled].Header, MessageFlags.ErrorQueue | MessageFlags.DontWait);
-                if (length < 0)
-                {
-                    break;
-                }
-                batch.Headers[filled].Length = (uint)length;
-                batch.FromErrorQueue[filled] = true;
-                filled++;
-            }
-        }
-        if (filled == 0 && (events & PollEvents.In) == 0)
-        {
-            // POLLERR with an empty error queue: sk_err is set but its queue entry was already taken. Reading SO_ERROR
-            // clears it; otherwise poll would report it forever and this thread would spin.
-            int pending = 0;
-            uint size = sizeof(int);
-            LinuxSocketApi.GetSockOpt(_fd, Levels.Socket, OptionNames.Error, &pending, &size);
-        }
-        if ((events & PollEvents.In) != 0 && filled < batch.Capacity)
-        {
-            for (int i = filled; i < batch.Capacity; i++)
-            {
-                batch.Reset(i);
-                batch.FromErrorQueue[i] = false;
-            }
-            // A datagram socket may fail the call once with the pending error (sk_err, e.g. EHOSTUNREACH): its
-            // details are in the error queue, read on the next round.
-            int count = LinuxSocketApi.RecvMMsg(_fd, batch.Headers + filled, (uint)(batch.Capacity - filled), MessageFlags.DontWait, null);
-            if (count > 0)
-            {
-                filled += count;
-            }
-        }
-        return filled;
+        return ErrorQueueReceiver.Take(_fd, batch, events);
     }
 
     /// <summary>The packet in slot <paramref name="index"/> after <see cref="Receive"/>, control messages decoded.</summary>
