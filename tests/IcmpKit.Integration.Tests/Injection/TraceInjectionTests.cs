@@ -16,42 +16,8 @@ namespace IcmpKit.Integration.Tests.Injection;
 /// </summary>
 public sealed class TraceInjectionTests(TraceInjectionTests.Lab lab) : IClassFixture<TraceInjectionTests.Lab>
 {
-    /// <summary>The injection lab with the peer's kernel silenced for trace probes.</summary>
-    public sealed class Lab : InjectionLab
-    {
-        public Lab()
-        {
-            if (SetupError is not null)
-            {
-                return;
-            }
-            try
-            {
-                // The injector sends through AF_PACKET, past netfilter: only the kernel's own answers are dropped.
-                string rules = Path.Combine(Directory, "peer-trace.nft");
-                File.WriteAllText(rules, """
-                    table inet iktrace {
-                        chain output {
-                            type filter hook output priority 0; policy accept;
-                            ip protocol icmp drop
-                            icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem, echo-reply } drop
-                            tcp flags rst drop
-                        }
-                    }
-                    """);
-                var nft = Netns.Exec(Peer, "nft", ["-f", rules], TimeSpan.FromSeconds(20));
-                if (nft.ExitCode != 0)
-                {
-                    throw new InvalidOperationException($"nft rejected the peer's trace rules: {nft}");
-                }
-            }
-            catch
-            {
-                Dispose();
-                throw;
-            }
-        }
-    }
+    /// <summary>The injection lab with the peer's kernel silenced for trace probes (its TCP resets too).</summary>
+    public sealed class Lab() : TraceInjectionLab("iktrace", "tcp flags rst drop");
 
     private const string V4 = InjectionLab.PeerV4;
     private const string V6 = InjectionLab.PeerV6;

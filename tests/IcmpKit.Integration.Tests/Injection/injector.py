@@ -34,7 +34,7 @@ import time
 
 logging.getLogger("scapy").setLevel(logging.ERROR)
 
-from scapy.layers.inet import IP, IPOption, fragment  # noqa: E402
+from scapy.layers.inet import IP, IPOption, fragment, in4_chksum  # noqa: E402
 from scapy.layers.inet6 import (  # noqa: E402
     IPv6,
     IPv6ExtHdrDestOpt,
@@ -634,15 +634,78 @@ def forger(request):
 
 
 def probe_kind(request):
-    """"udp" or "icmp" for a trace probe, None for anything else (neighbour discovery, MLD…)."""
+    """"udp", "icmp" or "tcp" for a trace probe, None for anything else (neighbour discovery, MLD, and the client kernel's
+    RST to a SYN-ACK it never asked for: a TCP probe is a SYN alone, RFC 9293 §3.5)."""
     if request.protocol == 17 and len(request.payload) >= 8:
         return "udp"
+    if request.protocol == 6 and len(request.payload) >= 20 and request.payload[13] & (TCP_SYN | TCP_RST | TCP_ACK | TCP_FIN) == TCP_SYN:
+        return "tcp"
     return "icmp" if request.is_echo_request else None
 
 
 def flow_of(request):
-    """Which run a probe belongs to: its source and ICMP identifier or UDP source port (two runs may share a scenario)."""
+    """Which run a probe belongs to: its source and ICMP identifier or UDP source port (two runs may share a scenario).
+    TCP probes change source port per probe; their sequence numbers share the run's cookie in the high 16 bits."""
+    if probe_kind(request) == "tcp":
+        return (request.src, tcp_sequence(request) >> 16)
     return (request.src, struct.unpack("!H", request.payload[4 if probe_kind(request) == "icmp" else 0:][:2])[0])
+
+
+# TCP (RFC 9293 §3.1): what a destination says to a SYN probe, lies included.
+
+TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
+
+
+def tcp_sequence(request):
+    return struct.unpack("!I", request.payload[4:8])[0]
+
+
+def tcp_ports(request):
+    return struct.unpack("!HH", request.payload[0:4])
+
+
+def tcp_segment_length(request):
+    """SEG.LEN of the probe (RFC 9293 §3.4): its data, plus one for the SYN."""
+    data_offset = (request.payload[12] >> 4) * 4
+    return len(request.payload) - data_offset + 1
+
+
+def tcp_answer(request, flags, ack=None, seq=0x1D0C_0FFE, source=None, sport=None, dport=None, data_offset=None,
+               options=b"", data=b"", bad_checksum=False, ip_options=None, **ip_fields):
+    """A segment from the destination (or `source`) to the probe's source: ports swapped, acknowledging `ack` (default
+    the SYN alone: SEG.SEQ + 1, what a SYN-ACK from LISTEN carries, RFC 9293 §3.10.7.2), any field replaced."""
+    probe_sport, probe_dport = tcp_ports(request)
+    ack = (tcp_sequence(request) + 1) & 0xFFFF_FFFF if ack is None else ack
+    length = 20 + len(options)
+    offset = (length // 4) if data_offset is None else data_offset
+    header = bytearray(struct.pack("!HHIIBBHHH", probe_dport if sport is None else sport, probe_sport if dport is None else dport,
+                                   seq, ack, offset << 4, flags, 65535, 0, 0) + options)
+    segment = bytes(header) + data
+    src = source or request.dst
+    if request.v6:
+        value = in6_chksum(6, IPv6(src=src, dst=request.src), segment)
+    else:
+        value = in4_chksum(6, IP(src=src, dst=request.src), segment)
+    if bad_checksum:
+        value ^= 0x5A5A
+    segment = segment[:16] + struct.pack("!H", value) + segment[18:]
+    if request.v6:
+        return IPv6(src=src, dst=request.src, hlim=64, nh=6) / Raw(segment)
+    if ip_options is not None:
+        ip_fields["options"] = ip_options
+    return IP(src=src, dst=request.src, ttl=64, proto=6, **ip_fields) / Raw(segment)
+
+
+def syn_ack(request, **fields):
+    """An open port's answer: SYN-ACK with an MSS option (RFC 9293 §3.10.7.2)."""
+    return tcp_answer(request, TCP_SYN | TCP_ACK, options=fields.pop("options", b"\x02\x04\x05\xb4"), **fields)
+
+
+def reset(request, **fields):
+    """A closed port's answer to a SYN: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (RFC 9293 §3.10.7.1), SEG.LEN counting
+    the SYN and any data of the probe."""
+    ack = fields.pop("ack", (tcp_sequence(request) + tcp_segment_length(request)) & 0xFFFF_FFFF)
+    return tcp_answer(request, TCP_RST | TCP_ACK, ack=ack, seq=0, **fields)
 
 
 def probe_ttl(request):
@@ -664,9 +727,12 @@ def time_exceeded(request, quote=None, source=None, bad_checksum=False, **ip_fie
 
 
 def destination_answer(request, source=None, quote=None, **ip_fields):
-    """What the destination says to a probe: an echo reply, or port unreachable quoting the UDP probe."""
+    """What the destination says to a probe: an echo reply, a SYN-ACK (an open port), or port unreachable quoting the UDP
+    probe."""
     if probe_kind(request) == "icmp":
         return echo_reply(request, source=source, **ip_fields)
+    if probe_kind(request) == "tcp":
+        return syn_ack(request, source=source, **ip_fields)
     quote = honest_quote(request) if quote is None else quote
     if request.v6:
         return error6(request, ICMP6_UNREACH, 4, quote, source=source)
@@ -674,7 +740,7 @@ def destination_answer(request, source=None, quote=None, **ip_fields):
 
 
 def foreign_quote(request):
-    """The probe's quote with another flow: ICMP identifier or UDP source port XOR 0x8000 (nothing of ours)."""
+    """The probe's quote with another flow: ICMP identifier or UDP / TCP source port XOR 0x8000 (nothing of ours)."""
     quote = bytearray(honest_quote(request))
     offset = request.header_length if not request.v6 else 40
     field = offset + (4 if probe_kind(request) == "icmp" else 0)
@@ -705,6 +771,9 @@ def trace_honest(request, state):
 def options_destination(request, state):
     if request.v6:
         return [destination_answer(request)]
+    if probe_kind(request) == "tcp":
+        # A 60-byte IP header (40 bytes of NOP) and a 60-byte TCP header (MSS, then 36 bytes of NOP): both at their largest.
+        return [syn_ack(request, options=b"\x02\x04\x05\xb4" + b"\x01" * 36, ip_options=IPOption(NOP_OPTIONS))]
     return [destination_answer(request, quote=quote4(request, options=NOP_OPTIONS), options=IPOption(NOP_OPTIONS))]
 
 
@@ -777,6 +846,9 @@ def foreign_destination(request, state):
     if probe_kind(request) == "icmp":
         identifier = request.identifier ^ 0x8000
         return [echo_reply(request, identifier=identifier, source=f), destination_answer(request)]
+    if probe_kind(request) == "tcp":
+        # From the destination itself (a connected raw socket sees nothing else): a RST to a source port not ours.
+        return [reset(request, dport=tcp_ports(request)[0] ^ 0x8000), destination_answer(request)]
     return [destination_answer(request, quote=foreign_quote(request), source=f), destination_answer(request)]
 
 
@@ -791,9 +863,10 @@ def duplicate_destination(request, state):
 
 
 def unsent_quote(request):
-    """The probe's quote with a flow key nothing was sent with: ICMP sequence or UDP destination port + 1000."""
+    """The probe's quote with a flow key nothing was sent with: ICMP sequence, UDP destination port or the low half of
+    the TCP sequence number + 1000."""
     quote = bytearray(honest_quote(request))
-    offset = (request.header_length if not request.v6 else 40) + (6 if probe_kind(request) == "icmp" else 2)
+    offset = (request.header_length if not request.v6 else 40) + {"icmp": 6, "udp": 2, "tcp": 6}[probe_kind(request)]
     struct.pack_into("!H", quote, offset, (struct.unpack("!H", quote[offset:offset + 2])[0] + 1000) & 0xFFFF)
     return bytes(quote)
 
@@ -802,6 +875,9 @@ def unsent_destination(request, state):
     f = forger(request)
     if probe_kind(request) == "icmp":
         return [echo_reply(request, sequence=(request.sequence + 1000) & 0xFFFF, source=f), destination_answer(request)]
+    if probe_kind(request) == "tcp":
+        # From the destination: a RST acknowledging a SYN 1000 probes later (RFC 9293 §3.10.7.3: not acceptable).
+        return [reset(request, ack=(tcp_sequence(request) + 1001) & 0xFFFF_FFFF), destination_answer(request)]
     return [destination_answer(request, quote=unsent_quote(request), source=f), destination_answer(request)]
 
 
@@ -912,6 +988,238 @@ def trace_late(request, state):
     first = flow_of(request) not in answered
     answered.add(flow_of(request))
     return [Later(1.5, time_exceeded(request))] if first else [time_exceeded(request)]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# TCP SYN probe scenarios (traceroute -T). The honest destination answers a SYN-ACK (an open port). Forged segments from
+# the destination are RSTs, sent before the honest SYN-ACK, which comes 0.2 s later: one taken shows as a RST (and a
+# short time) in --json. A raw TCP socket connected to the destination is only handed segments from it, so a forged
+# segment from another address is dropped by the kernel; those from the destination are icmpkit's to refuse.
+
+HONEST_DELAY = 0.2
+
+
+def tcp_quote(request, seq=None, sport=None, keep=None, ihl=None):
+    """The honest quote of a TCP probe with its sequence number or source port replaced, an IHL that lies (IPv4), and
+    only `keep` bytes of the TCP header."""
+    offset = 40 if request.v6 else request.header_length
+    quote = bytearray(honest_quote(request) if ihl is None else quote4(request, ihl=ihl)[:576 - 28])
+    if seq is not None:
+        struct.pack_into("!I", quote, offset + 4, seq & 0xFFFF_FFFF)
+    if sport is not None:
+        struct.pack_into("!H", quote, offset, sport)
+    return bytes(quote if keep is None else quote[:offset + keep])
+
+
+def later_honest(request):
+    return Later(HONEST_DELAY, syn_ack(request))
+
+
+def tcp_scenario(name, destination=None):
+    """A trace scenario shown TCP probes only (the others are honest): `hop1` answers TTL-1 probes, `destination` the rest."""
+    def register(hop1):
+        def run(request, state):
+            if probe_kind(request) is None:
+                return []
+            if probe_kind(request) != "tcp":
+                return [time_exceeded(request)] if probe_ttl(request) == 1 else [destination_answer(request)]
+            if probe_ttl(request) == 1:
+                return hop1(request, state)
+            return destination(request, state) if destination else [destination_answer(request)]
+        SCENARIOS[name] = (run, True)
+        return hop1
+    return register
+
+
+def honest_hop1(request, state):
+    return [time_exceeded(request)]
+
+
+@tcp_scenario("trace-tcp-closed", destination=lambda request, state: [reset(request)])
+def trace_tcp_closed(request, state):
+    return [time_exceeded(request)]
+
+
+def bad_acks_destination(request, state):
+    """RFC 9293 §3.10.7.3 (SYN-SENT): an ACK is acceptable only if ISS < SEG.ACK =< SND.NXT; a RST without an acceptable
+    ACK is dropped; a SYN without ACK is a simultaneous open, not an answer. From the destination, right ports: a RST
+    acknowledging nothing new (SEG.ACK = ISS), acknowledging 0, acknowledging the probe under another trace's cookie
+    (high 16 bits XOR 0x8000) and under the cookie + 1, a RST with the right acknowledgment number but the ACK bit off, a
+    SYN alone carrying the right number; then the honest SYN-ACK."""
+    seq = tcp_sequence(request)
+    return [
+        reset(request, ack=seq),
+        reset(request, ack=0),
+        reset(request, ack=((seq ^ 0x8000_0000) + 1) & 0xFFFF_FFFF),
+        reset(request, ack=(seq + 0x1_0001) & 0xFFFF_FFFF),
+        tcp_answer(request, TCP_RST, ack=(seq + 1) & 0xFFFF_FFFF, seq=0),
+        tcp_answer(request, TCP_SYN, ack=(seq + 1) & 0xFFFF_FFFF),
+        later_honest(request),
+    ]
+
+
+@tcp_scenario("trace-tcp-bad-acks-then-honest", destination=bad_acks_destination)
+def trace_tcp_bad_acks_then_honest(request, state):
+    return [time_exceeded(request)]
+
+
+def next_probe_destination(request, state):
+    # A RST on this probe's ports acknowledging the NEXT probe's SYN (its sequence number + 1: ours + 2), which was sent
+    # from another source port: it belongs to no connection of ours (RFC 9293 §3.3.2: a connection is its socket pair).
+    return [reset(request, ack=(tcp_sequence(request) + 2) & 0xFFFF_FFFF), later_honest(request)]
+
+
+@tcp_scenario("trace-tcp-next-probe-then-honest", destination=next_probe_destination)
+def trace_tcp_next_probe_then_honest(request, state):
+    """From FORGER, time exceeded quoting this probe's ports with the next probe's sequence number; then ROUTER's."""
+    return [time_exceeded(request, quote=tcp_quote(request, seq=tcp_sequence(request) + 1), source=forger(request)),
+            time_exceeded(request)]
+
+
+@tcp_scenario("trace-tcp-bad-checksum-then-honest",
+              destination=lambda request, state: [reset(request, bad_checksum=True), later_honest(request)])
+def trace_tcp_bad_checksum_then_honest(request, state):
+    # RFC 9293 §3.1: a segment whose checksum fails is discarded (MUST-3). At hop 1 nothing but the honest error.
+    return [time_exceeded(request)]
+
+
+def wrong_ports_destination(request, state):
+    """From the destination, right acknowledgment number: a RST from another port (the probed one + 1), to another port
+    (the probe's source port XOR 0x8000), and with the ports the wrong way round; then the honest SYN-ACK."""
+    sport, dport = tcp_ports(request)
+    return [reset(request, sport=(dport + 1) & 0xFFFF), reset(request, dport=sport ^ 0x8000),
+            reset(request, sport=sport, dport=dport), later_honest(request)]
+
+
+@tcp_scenario("trace-tcp-wrong-ports-then-honest", destination=wrong_ports_destination)
+def trace_tcp_wrong_ports_then_honest(request, state):
+    return [time_exceeded(request)]
+
+
+@tcp_scenario("trace-tcp-other-source-then-honest",
+              destination=lambda request, state: [reset(request, source=forger(request)), later_honest(request)])
+def trace_tcp_other_source_then_honest(request, state):
+    # Hop 1: a RST acknowledging the probe from ROUTER (a middlebox that is not the destination), then its honest error.
+    return [reset(request, source=router(request)), time_exceeded(request)]
+
+
+def malformed_destination(request, state):
+    """RSTs from the destination with the right ports and acknowledgment number, malformed: data offset 2 (below the
+    header's 5 words, RFC 9293 §3.1), data offset 15 in a 20-byte segment, a segment of 12 bytes (cut in the
+    acknowledgment number) and of 16 bytes (before the checksum); then the honest SYN-ACK."""
+    good = bytes(reset(request))
+    header = 40 if request.v6 else 20
+
+    def cut(keep):
+        raw = bytearray(good[:header + keep])
+        if request.v6:
+            struct.pack_into("!H", raw, 4, keep)
+        else:
+            struct.pack_into("!H", raw, 2, len(raw))
+            struct.pack_into("!H", raw, 10, 0)
+            struct.pack_into("!H", raw, 10, checksum(bytes(raw[:20])))
+        return bytes(raw)
+    return [reset(request, data_offset=2), reset(request, data_offset=15), cut(12), cut(16), later_honest(request)]
+
+
+@tcp_scenario("trace-tcp-malformed-then-honest", destination=malformed_destination)
+def trace_tcp_malformed_then_honest(request, state):
+    return [time_exceeded(request)]
+
+
+@tcp_scenario("trace-tcp-honest-then-reset", destination=lambda request, state: [syn_ack(request), reset(request)])
+def trace_tcp_honest_then_reset(request, state):
+    # The SYN-ACK, then a RST for the same probe: the first answer counts.
+    return [time_exceeded(request)]
+
+
+def big_destination(request, state):
+    """The largest SYN-ACK, in fragments: 65,495 bytes of data padding an IPv4 Total Length of 65,535, or an IPv6 payload
+    of 65,535 once reassembled (RFC 8200 §4.5)."""
+    if request.v6:
+        segment = bytes(syn_ack(request, options=b"", data=b"\x5A" * (65535 - 20)))[40:]
+        return fragments6(request.dst, request.src, 6, segment)
+    return fragments4(syn_ack(request, options=b"", data=b"\x5A" * (65535 - 20 - 20)))
+
+
+@tcp_scenario("trace-tcp-big-answer", destination=big_destination)
+def trace_tcp_big_answer(request, state):
+    return [time_exceeded(request)]
+
+
+@tcp_scenario("trace-tcp-padded-answer", destination=lambda request, state: [bytes(syn_ack(request)) + b"\xEE" * 60])
+def trace_tcp_padded_answer(request, state):
+    # The SYN-ACK in a frame with 60 bytes after the IP datagram (the kernel trims to its length).
+    return [time_exceeded(request)]
+
+
+def extension_destination(request, state):
+    """IPv6: the SYN-ACK behind hop-by-hop and destination options headers (RFC 8200 §4.3, §4.6); IPv4: honest."""
+    if not request.v6:
+        return [syn_ack(request)]
+    segment = bytes(syn_ack(request))[40:]
+    headers = IPv6(src=request.dst, dst=request.src, hlim=64) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt(nh=6) / Raw(segment)
+    return [headers]
+
+
+@tcp_scenario("trace-tcp-answer6-extension-headers", destination=extension_destination)
+def trace_tcp_answer6_extension_headers(request, state):
+    return [time_exceeded(request)]
+
+
+def fragmented_destination(request, state):
+    """The SYN-ACK (with MSS and 16 bytes of NOP: a 40-byte header) in fragments: IPv4 16 bytes each, the first cut
+    inside the TCP header; IPv6 24 bytes each, as Linux drops a first fragment without the whole upper-layer header
+    (RFC 8200 §4.5, RFC 7112)."""
+    answer = syn_ack(request, options=b"\x02\x04\x05\xb4" + b"\x01" * 16)
+    if request.v6:
+        return fragments6(request.dst, request.src, 6, bytes(answer)[40:], size=24)
+    return fragments4(answer, size=16)
+
+
+@tcp_scenario("trace-tcp-fragmented-answer", destination=fragmented_destination)
+def trace_tcp_fragmented_answer(request, state):
+    return [time_exceeded(request)]
+
+
+@tcp_scenario("trace-tcp-silent-destination", destination=lambda request, state: [])
+def trace_tcp_silent_destination(request, state):
+    # Nothing answers the destination's probes: what comes is the peer kernel's own, which the lab must drop.
+    return [time_exceeded(request)]
+
+
+def tcp_bad_quotes(request, state):
+    """Errors from FORGER whose TCP quote cannot name a probe, then ROUTER's honest one: 7 bytes of the TCP header (ports
+    and 3 bytes of the sequence number: below RFC 792's 8), no TCP header at all, the sequence number under another
+    trace's cookie, a source port not ours; IPv4 also a quoted IHL of 6 (the TCP header read 4 bytes late: the sequence
+    number as ports) and of 15 over a 20-byte header (read 40 bytes late: into the probe's options)."""
+    f = forger(request)
+    seq = tcp_sequence(request)
+    quotes = [tcp_quote(request, keep=7), tcp_quote(request, keep=0), tcp_quote(request, seq=seq ^ 0x8000_0000),
+              tcp_quote(request, sport=tcp_ports(request)[0] ^ 0x8000)]
+    if not request.v6:
+        quotes += [tcp_quote(request, ihl=6), tcp_quote(request, ihl=15)]
+    return [time_exceeded(request, quote=q, source=f) for q in quotes] + [time_exceeded(request)]
+
+
+tcp_scenario("trace-tcp-bad-quotes-then-honest")(tcp_bad_quotes)
+
+
+def unreachable_destination(request, state):
+    """The destination refuses each probe with another ICMP destination unreachable, quoting it (in turn per run): IPv4
+    host (1), protocol (2), administratively prohibited (13) (RFC 792, RFC 1812 §5.2.7.1); IPv6 administratively
+    prohibited (1), address unreachable (3), no route (0) (RFC 4443 §3.1)."""
+    turns = state.setdefault("turns", {})
+    turn = turns.get(flow_of(request), 0)
+    turns[flow_of(request)] = turn + 1
+    if request.v6:
+        return [error6(request, ICMP6_UNREACH, [1, 3, 0][turn % 3], honest_quote(request))]
+    return [error4(request, ICMP_UNREACH, [1, 2, 13][turn % 3], honest_quote(request))]
+
+
+@tcp_scenario("trace-tcp-unreachable", destination=unreachable_destination)
+def trace_tcp_unreachable(request, state):
+    return [time_exceeded(request)]
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -59,6 +59,18 @@ internal static class FlowChecksums
             sum.Add(segment);
             return sum.Finish();
         }
+
+        /// <summary>
+        /// What the checksum field of a <paramref name="length"/>-byte segment holds when its sender left the sum to
+        /// checksum offload (Linux CHECKSUM_PARTIAL): the pseudo-header's sum alone, not complemented. Such a segment
+        /// never crossed a wire: it comes from this host's own stack, over loopback or a veth to a namespace.
+        /// </summary>
+        public ushort PartialChecksum(int length)
+        {
+            var sum = new InternetChecksum();
+            AddTo(ref sum, length);
+            return (ushort)~sum.Finish();
+        }
     }
 
     /// <summary>

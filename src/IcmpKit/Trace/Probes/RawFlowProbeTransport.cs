@@ -15,7 +15,7 @@ namespace IcmpKit.Trace.Probes;
 /// mode keeps flow 0. A probe is named by its sequence number (TCP) or its checksum (UDP, chosen with
 /// <see cref="FlowChecksums"/>): both in the 8 bytes every ICMP error quotes. Errors come on the socket's error queue with
 /// the quoted transport header; the target's answers (TCP SYN-ACK or RST) come on its receive queue, named by their
-/// acknowledgement number.
+/// acknowledgement number and destination port (the probe's source port), their checksum verified.
 /// <para>
 /// Nothing is left half-open: our SYN comes from a raw socket, so no local socket is in SYN-SENT, and the held port's
 /// socket neither listens nor connects; a SYN-ACK to it finds no socket that wants it and the kernel answers with a RST
@@ -36,7 +36,12 @@ internal sealed class RawFlowProbeTransport : IFlowProbeTransport
     private readonly FlowChecksums.PseudoHeader _pseudoHeader;
     private readonly PortReservation?[] _ports = new PortReservation?[Flows];
     private readonly HashSet<ushort> _ourPorts = [];
-    private readonly Dictionary<uint, ushort> _keyByAcknowledgement = [];
+    // TCP: the probe (key, and the source port it was sent from) each acknowledgement number names, apart for the
+    // SYN-ACK's (SEG.SEQ + 1) and the RST's (SEG.SEQ + SEG.LEN): with data in the probe, one probe's RST number is the
+    // next probe's SYN-ACK number. And the source port of each key, for the errors.
+    private readonly Dictionary<uint, (ushort Key, ushort Port)> _bySynAck = [];
+    private readonly Dictionary<uint, (ushort Key, ushort Port)> _byReset = [];
+    private readonly Dictionary<ushort, ushort> _tcpPortByKey = [];
     private readonly IPAddress? _bindAddress;
     private readonly bool _tcp;
     private readonly bool _paris;
@@ -127,9 +132,10 @@ internal sealed class RawFlowProbeTransport : IFlowProbeTransport
             TcpSegments.WriteSyn(segment, sourcePort, _destinationPort, sequence, _mss, _timestamp);
             BinaryPrimitives.WriteUInt16BigEndian(segment[16..], _pseudoHeader.Checksum(segment));
             // RFC 9293 §3.10.7.2: a SYN-ACK acknowledges the SYN alone (its data is not taken before the handshake ends);
-            // a RST in answer to it acknowledges the SYN and the data.
-            _keyByAcknowledgement[sequence + 1] = key;
-            _keyByAcknowledgement[sequence + 1 + (uint)dataLength] = key;
+            // a RST in answer to it acknowledges the SYN and the data (§3.10.7.1).
+            _bySynAck[sequence + 1] = (key, sourcePort);
+            _byReset[sequence + 1 + (uint)dataLength] = (key, sourcePort);
+            _tcpPortByKey[key] = sourcePort;
         }
         else
         {
@@ -202,6 +208,12 @@ internal sealed class RawFlowProbeTransport : IFlowProbeTransport
         ushort? key = _tcp
             ? TcpSegments.KeyOfSequence(BinaryPrimitives.ReadUInt32BigEndian(header[4..]), _cookie)
             : BinaryPrimitives.ReadUInt16BigEndian(header[6..]);
+        if (_tcp && key is { } sent && (!_tcpPortByKey.TryGetValue(sent, out ushort port) || port != BinaryPrimitives.ReadUInt16BigEndian(header)))
+        {
+            // The quote pairs one probe's source port with another's sequence number (or one never sent): a segment
+            // that was never sent (RFC 9293 §3.3.2: a connection, and its sequence space, is its socket pair).
+            return null;
+        }
         return key is { } named ? ProbeResponseReader.FromErrorQueue(packet, _signature, named) : null;
     }
 
@@ -230,7 +242,7 @@ internal sealed class RawFlowProbeTransport : IFlowProbeTransport
             return null;
         }
         if (TcpSegments.ReadAnswer(segment) is not { } answer || answer.SourcePort != _destinationPort || !_ourPorts.Contains(answer.DestinationPort)
-            || !_keyByAcknowledgement.TryGetValue(answer.Acknowledgement, out ushort key))
+            || !ChecksumVerifies(segment) || ProbeOfAnswer(answer.Acknowledgement, answer.DestinationPort, answer.Flags) is not { } key)
         {
             return null;
         }
@@ -240,6 +252,31 @@ internal sealed class RawFlowProbeTransport : IFlowProbeTransport
             ReplyTtl = ttl >= 0 ? ttl : null,
             TcpFlags = answer.Flags,
         };
+    }
+
+    /// <summary>
+    /// RFC 9293 §3.1 (MUST-3): a segment whose checksum fails is dropped; a raw socket is handed it before TCP checks it
+    /// (raw_local_deliver(), and rawv6_rcv() for a socket without IPV6_CHECKSUM). A segment from this host's own stack
+    /// (loopback, a veth) may carry only the pseudo-header sum, the rest left to offload, which the kernel trusts
+    /// (CHECKSUM_PARTIAL) but cannot tell a raw socket: that form is taken too (a corrupt segment has it by a 1 in
+    /// 65,536 chance).
+    /// </summary>
+    private bool ChecksumVerifies(ReadOnlySpan<byte> segment) =>
+        _pseudoHeader.Checksum(segment) == 0 || BinaryPrimitives.ReadUInt16BigEndian(segment[16..]) == _pseudoHeader.PartialChecksum(segment.Length);
+
+    /// <summary>
+    /// The probe a SYN-ACK or RST to <paramref name="port"/> acknowledging <paramref name="acknowledgement"/> answers: the
+    /// one sent from that port whose SEG.SEQ + 1 (SYN-ACK) or SEG.SEQ + SEG.LEN (RST) it is, that kind looked up first
+    /// (RFC 9293 §3.10.7.3: an acceptable ACK in SYN-SENT acknowledges our SYN, on our connection). Null when none is.
+    /// </summary>
+    private ushort? ProbeOfAnswer(uint acknowledgement, ushort port, byte flags)
+    {
+        var (first, second) = (flags & TcpSegments.Syn) != 0 ? (_bySynAck, _byReset) : (_byReset, _bySynAck);
+        if (first.TryGetValue(acknowledgement, out var probe) && probe.Port == port)
+        {
+            return probe.Key;
+        }
+        return second.TryGetValue(acknowledgement, out probe) && probe.Port == port ? probe.Key : null;
     }
 
     public void Wake() => _socket.Wake();

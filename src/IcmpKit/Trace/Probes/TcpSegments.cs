@@ -55,11 +55,17 @@ internal static class TcpSegments
     /// <summary>
     /// What a segment from the target says, when it answers a SYN: SYN-ACK (something listens) or RST (nothing does), both
     /// with ACK set and an acknowledgement number (RFC 9293 §3.10.7.1: a RST to a SYN acknowledges it). Null for anything
-    /// else or a segment too short to hold a header.
+    /// else, a segment too short to hold a header, or one whose data offset is below the 5-word header or beyond the
+    /// segment (RFC 9293 §3.1: a header that cannot be; TCP itself drops it). The checksum is the caller's to check.
     /// </summary>
     public static (ushort SourcePort, ushort DestinationPort, uint Acknowledgement, byte Flags)? ReadAnswer(ReadOnlySpan<byte> segment)
     {
         if (segment.Length < 20)
+        {
+            return null;
+        }
+        int dataOffset = (segment[12] >> 4) * 4;
+        if (dataOffset < 20 || dataOffset > segment.Length)
         {
             return null;
         }
