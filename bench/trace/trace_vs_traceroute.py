@@ -14,8 +14,8 @@ Two scenarios, rounds interleaved (the order of the tools rotates every round), 
                (false loss) and wall time.
 Tools (all with -n: no reverse lookups; the namespace has no resolver):
   traceroute   Debian's traceroute 2.1.2, `traceroute -I -n TARGET` (raw ICMP socket as root; -N 16 -q 3 -w 5,3,10 -m 30)
-  icmpkit      `icmpkit trace -n TARGET`, Native AOT (the same defaults: -N 16 -q 3 -w 5,3,10 -m 30)
-  icmpkit-N90  `icmpkit trace -n -N 90 TARGET`: all 90 probes at once (a wider window than traceroute's default)
+  icmpkit      `icmpkit trace -n TARGET`, Native AOT (its defaults: -N 90 -q 3 -w 5,3,10 -m 30, pacing on)
+  icmpkit-N16  `icmpkit trace -n -N 16 TARGET`: traceroute's window, for comparison
 
 Usage: bench/trace/trace_vs_traceroute.py [--rounds 7] [--gap 0.3] [--scenarios fresh,back-to-back] [--tools ...]
 Binary: $ICMPKIT_AOT (default $BENCH_OUT/aot/IcmpKit.Cli; build it with bench/ping/build.sh aot), also used for the
@@ -114,7 +114,7 @@ def tools(aot: str) -> dict[str, list[str]]:
     return {
         "traceroute": ["traceroute", "-I", "-n", TARGET],
         "icmpkit": [aot, "trace", "-n", TARGET],
-        "icmpkit-N90": [aot, "trace", "-n", "-N", "90", TARGET],
+        "icmpkit-N16": [aot, "trace", "-n", "-N", "16", TARGET],
     }
 
 
@@ -123,7 +123,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--gap", type=float, default=0.3, help="seconds between runs in back-to-back (default 0.3)")
     parser.add_argument("--scenarios", default="fresh,back-to-back")
-    parser.add_argument("--tools", default="traceroute,icmpkit,icmpkit-N90")
+    parser.add_argument("--tools", default="traceroute,icmpkit,icmpkit-N16")
     args = parser.parse_args()
     if os.geteuid() != 0:
         print("trace_vs_traceroute.py: run as root (namespaces, TUN devices)", file=sys.stderr)

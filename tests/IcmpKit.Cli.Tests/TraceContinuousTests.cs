@@ -43,6 +43,8 @@ public class TraceContinuousTests
     [InlineData(new[] { "trace", "--interval", "2", "127.0.0.1" }, "icmpkit: trace: --interval goes with --continuous; add it (or use icmpkit mtr)")]
     [InlineData(new[] { "trace", "--continuous", "-q", "2", "127.0.0.1" }, "icmpkit: trace: -q does not apply to --continuous (one probe per hop per round); leave it out")]
     [InlineData(new[] { "trace", "--continuous", "-N", "4", "127.0.0.1" }, "icmpkit: trace: -N does not apply to --continuous (one probe per hop per round); leave it out")]
+    [InlineData(new[] { "trace", "--continuous", "--mtu", "127.0.0.1" }, "icmpkit: trace: --mtu does not go with --continuous (path MTU discovery is a one-shot trace); run them apart")]
+    [InlineData(new[] { "trace", "--continuous", "--multipath", "127.0.0.1" }, "icmpkit: trace: --multipath does not go with --continuous (multipath enumeration is a one-shot trace); run them apart")]
     [InlineData(new[] { "trace", "--continuous", "-c", "0", "127.0.0.1" }, "icmpkit: trace: bad -c value '0'; give the number of rounds, 1 or more")]
     [InlineData(new[] { "trace", "--continuous", "--interval", "-1", "127.0.0.1" }, "icmpkit: trace: bad --interval value '-1'; give seconds between rounds, 0.001 to 86400")]
     [InlineData(new[] { "trace", "--continuous", "--order", "LZ", "127.0.0.1" }, "icmpkit: trace: bad --order field 'Z' in 'LZ'; give letters of LDRSNBAWVGJMXI (mtr's, a space for a gap)")]

@@ -83,6 +83,54 @@ public sealed partial class TraceContinuousTests(ITestOutputHelper output)
         Assert.All(hops, h => Assert.Equal((0.0, 3), (h.LossPercent, h.Sent)));
     }
 
+    /// <summary>
+    /// Continuous mode with the other probes: TCP SYN to a closed port (the server's kernel answers RST, RFC 9293
+    /// §3.10.7.1) and Paris UDP (one flow for every probe): every router in order, then the server, nothing lost.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "-T", "-p", "80")]
+    [InlineData(true, "-T", "-p", "80")]
+    [InlineData(false, "-U", "--paris")]
+    [InlineData(true, "-U", "--paris")]
+    public void Tcp_and_paris_udp_probes_report_every_hop_too(bool v6, params string[] probe)
+    {
+        using var net = TraceTools.Chain(Routers, v6);
+        string server = TraceTools.Server(net, v6);
+        var run = Netns.Exec(net.Client, IcmpKitBinary.Path,
+            ["trace", "--continuous", "--report", "-n", "-c", "3", "--interval", "0.2", .. probe, server], TimeSpan.FromSeconds(60));
+        output.WriteLine(run.ToString());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var hops = ParseReport(run.Stdout);
+        Assert.Equal([.. Enumerable.Range(1, Routers).Select(i => TraceTools.Router(i, v6)), server], hops.Select(h => h.Host));
+        Assert.All(hops, h => Assert.Equal((0.0, 3), (h.LossPercent, h.Sent)));
+    }
+
+    /// <summary>
+    /// On a terminal (a pseudo-terminal from util-linux's script) the table is drawn live: redrawn in place each round
+    /// (cursor up, erase to end of line), and the last frame has every hop of the third round.
+    /// </summary>
+    [Fact]
+    public void On_a_terminal_the_table_is_redrawn_in_place_every_round()
+    {
+        using var net = TraceTools.Chain(Routers, v6: false);
+        string command = $"{IcmpKitBinary.Path} trace --continuous -n -c 3 --interval 0.2 {net.ServerV4}";
+        var run = Netns.Exec(net.Client, "script", ["-qfec", command, "/dev/null"], TimeSpan.FromSeconds(60));
+        output.WriteLine(run.ToString());
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        // Every frame but the first starts by moving the cursor up over the one before.
+        string[] frames = run.Stdout.Split("\u001b[", StringSplitOptions.None).Where(f => f.Length > 0 && char.IsDigit(f[0]) && f.TrimStart("0123456789".ToCharArray()).StartsWith("A\r", StringComparison.Ordinal)).ToArray();
+        Assert.True(frames.Length >= 2, $"expected the table redrawn in place at least twice:\n{run.Stdout}");
+        Assert.Contains("round 1,", run.Stdout, StringComparison.Ordinal);
+        string last = run.Stdout[run.Stdout.LastIndexOf("round ", StringComparison.Ordinal)..];
+        Assert.StartsWith("round 3,", last, StringComparison.Ordinal);
+        string plain = last.Replace("\u001b[K", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
+        var hops = ParseReport(string.Join('\n', plain.Split('\n').Select(l => l.TrimEnd())));
+        Assert.Equal([.. Enumerable.Range(1, Routers).Select(i => TraceTools.Router(i, false)), net.ServerV4], hops.Select(h => h.Host));
+        Assert.All(hops, h => Assert.Equal((0.0, 3), (h.LossPercent, h.Sent)));
+    }
+
     [Fact]
     public void Json_is_one_strict_document_with_every_hops_statistics()
     {

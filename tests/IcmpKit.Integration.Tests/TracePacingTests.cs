@@ -93,4 +93,64 @@ public sealed class TracePacingTests(ITestOutputHelper output)
         Assert.True(hops[1].GetProperty("rate_limited").GetInt64() > 0);
         Assert.All(hops.Where((_, i) => i != 1), h => Assert.Equal((40L, 0L), (h.GetProperty("sent").GetInt64(), h.GetProperty("rate_limited").GetInt64())));
     }
+
+    /// <summary>
+    /// The window of 90 (every probe at once) right after other traces spent every hop's budget (a burst of 6, back at
+    /// 1/s): no hop answers at first, and none beyond shows that the path goes on. With --no-pacing that is
+    /// a trace of stars; paced, each hop's first probe is sent again a second later (the recheck), the routers answer
+    /// it, the rest are paced, and every probe is answered.
+    /// </summary>
+    [Fact]
+    public void A_path_whose_budgets_were_just_spent_is_rechecked_and_every_hop_answers()
+    {
+        const string Host = "198.18.23.1";
+        const int Hops = 12;
+        using var respond = RespondProcess.Start("--address", Host, "--hops", $"{Hops}", "--hop-delay", "1ms");
+        // Ten probes a hop at once, waiting 0.1 s (silent ones sent again at once, no pacing): every hop's burst of 6 is
+        // spent, and the trace under test starts right after it in the same shell, before a token comes back (1/s).
+        string spend = $"{IcmpKitBinary.Path} trace -n -m {Hops} -q 10 -N {10 * Hops} -w 0.1 --no-pacing {Host} >/dev/null";
+        CommandResult AfterSpending(string options) =>
+            respond.Exec("sh", "-c", $"{spend}; exec {IcmpKitBinary.Path} trace -n -m {Hops} --json {options} {Host}");
+
+        var naive = AfterSpending("--no-pacing");
+        // On a busy machine a token may come back before the trace starts; then its first probes are answered and the
+        // run is not the one this test is about (every hop is still answered, through the pacing): try again, 3 times.
+        var paced = new List<CommandResult>();
+        for (int i = 0; i < 3 && !paced.Any(StartedSilent); i++)
+        {
+            paced.Add(AfterSpending(""));
+        }
+        output.WriteLine($"--- --no-pacing: {naive}\n--- paced: {string.Join("\n", paced)}\n--- respond: {respond.Stop()}");
+
+        static List<JsonElement> HopsOf(CommandResult run)
+        {
+            using var document = JsonDocument.Parse(run.Stdout);
+            return [.. document.RootElement.Clone().GetProperty("hops").EnumerateArray()];
+        }
+        static int Answered(JsonElement hop) => hop.GetProperty("probes").EnumerateArray().Count(p => p.TryGetProperty("from", out _));
+
+        // The host is beyond -m 12: exit 1 either way, and every hop reported.
+        Assert.True(naive.ExitCode == 1, naive.ToString());
+        Assert.True(HopsOf(naive).Sum(h => 3 - Answered(h)) >= Hops, $"expected the spent budgets to show as stars:\n{naive}");
+
+        foreach (var run in paced)
+        {
+            Assert.True(run.ExitCode == 1, run.ToString());
+            var hops = HopsOf(run);
+            Assert.Equal(Hops, hops.Count);
+            Assert.All(hops, h => Assert.True(Answered(h) == 3, $"hop {h.GetProperty("ttl")} not answered 3 times:\n{run.Stdout}"));
+        }
+        var silentStart = paced.FirstOrDefault(StartedSilent);
+        Assert.True(silentStart is not null, $"no run started with every budget spent:\n{string.Join("\n", paced)}");
+        Assert.All(HopsOf(silentStart), h => Assert.True(h.TryGetProperty("rechecked", out var r) && r.GetBoolean(), $"hop {h.GetProperty("ttl")} not rechecked"));
+    }
+
+    /// <summary>No probe was answered at its first send: the budgets were spent when the run began.</summary>
+    private static bool StartedSilent(CommandResult run)
+    {
+        using var document = JsonDocument.Parse(run.Stdout);
+        return document.RootElement.GetProperty("hops").EnumerateArray()
+            .SelectMany(h => h.GetProperty("probes").EnumerateArray())
+            .All(p => !p.TryGetProperty("attempt", out var attempt) || attempt.GetInt32() > 1);
+    }
 }

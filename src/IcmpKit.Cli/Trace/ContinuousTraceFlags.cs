@@ -39,15 +39,18 @@ internal sealed class ContinuousTraceFlags
                 : null;
             return stray is null ? null : $"{stray} goes with --continuous; add it (or use icmpkit mtr)";
         }
-        // One probe per hop per round: traceroute's probes per hop and window do not apply.
+        // One probe per hop per round: traceroute's probes per hop and window do not apply, nor do the one-shot modes
+        // (which would otherwise be dropped without a word).
         return result.GetValue(trace.Queries) is not null ? "-q does not apply to --continuous (one probe per hop per round); leave it out"
             : result.GetValue(trace.Simultaneous) is not null ? "-N does not apply to --continuous (one probe per hop per round); leave it out"
+            : result.GetValue(trace.Mtu) ? "--mtu does not go with --continuous (path MTU discovery is a one-shot trace); run them apart"
+            : result.GetValue(trace.Multipath) ? "--multipath does not go with --continuous (multipath enumeration is a one-shot trace); run them apart"
             : null;
     }
 
     public bool IsContinuous(ParseResult result) => result?.GetValue(Continuous) == true;
 
-    /// <summary>A one-shot trace paces hops out of ICMP tokens unless --no-pacing (the library leaves it off by default).</summary>
+    /// <summary>A one-shot trace paces hops out of ICMP tokens (the library's default) unless --no-pacing.</summary>
     public TraceArguments WithPacing(ParseResult result, TraceArguments trace)
     {
         ArgumentNullException.ThrowIfNull(result);

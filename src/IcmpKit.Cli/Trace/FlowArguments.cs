@@ -43,8 +43,11 @@ internal static class FlowArguments
         return null;
     }
 
+    /// <summary>A probe goes at most three times: its first send, once more (at once, or a recheck), and paced.</summary>
+    private const int MaxSendsPerProbe = 3;
+
     /// <summary>
-    /// UDP probes take a port each from the first (classic: up to two sends per probe), or one per flow (Paris and
+    /// UDP probes take a port each from the first (classic: up to three sends per probe), or one per flow (Paris and
     /// --multipath on a datagram socket: 128): all of them must be ports.
     /// </summary>
     public static string? CheckPorts(TraceOptions options)
@@ -56,7 +59,7 @@ internal static class FlowArguments
         }
         int ports = options.Paris || options.Multipath
             ? (options.Socket == IcmpSocketKind.Raw ? 1 : 128)
-            : 2 * (options.MaxTtl - options.FirstTtl + 1) * options.ProbesPerHop;
+            : MaxSendsPerProbe * (options.MaxTtl - options.FirstTtl + 1) * options.ProbesPerHop;
         return options.FirstPort + ports > 65536
             ? $"-p {options.FirstPort} leaves no room for the probes' ports ({ports} from it); give at most {65536 - ports}"
             : null;

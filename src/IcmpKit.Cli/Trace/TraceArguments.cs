@@ -55,7 +55,7 @@ internal sealed record TraceArguments
         if (!Whole(result.GetValue(o.FirstTtl), "-f", defaults.FirstTtl, out int first, out string? problem)
             || !Whole(result.GetValue(o.MaxTtl), "-m", defaults.MaxTtl, out int max, out problem)
             || !Whole(result.GetValue(o.Queries), "-q", defaults.ProbesPerHop, out int queries, out problem)
-            || !Whole(result.GetValue(o.Simultaneous), "-N", defaults.SimultaneousProbes, out int simultaneous, out problem))
+            || !Whole(result.GetValue(o.Simultaneous), "-N", TraceOptions.DefaultSimultaneousProbes, out int simultaneous, out problem))
         {
             return Fail(problem!);
         }
@@ -156,7 +156,7 @@ internal sealed record TraceArguments
             FirstTtl = first,
             MaxTtl = max,
             ProbesPerHop = queries,
-            SimultaneousProbes = simultaneous,
+            SimultaneousProbes = result.GetValue(o.Simultaneous) is null ? null : simultaneous, // null: the default (90; 16 with --mtu)
             Wait = wait,
             PacketLength = packetLength,
             TrafficClass = tos,

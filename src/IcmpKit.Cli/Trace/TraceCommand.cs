@@ -78,7 +78,7 @@ internal sealed class TraceCommandOptions
     public Option<string?> FirstTtl { get; } = new("-f") { HelpName = "first_ttl", Description = "TTL to start from (default 1)." };
     public Option<string?> MaxTtl { get; } = new("-m") { HelpName = "max_ttl", Description = "Maximum number of hops, up to 255 (default 30)." };
     public Option<string?> Queries { get; } = new("-q") { HelpName = "nqueries", Description = "Probes per hop, 1 to 10 (default 3)." };
-    public Option<string?> Simultaneous { get; } = new("-N") { HelpName = "squeries", Description = "Probes in flight at once (default 16)." };
+    public Option<string?> Simultaneous { get; } = new("-N") { HelpName = "squeries", Description = "Probes in flight at once (default 90, with --mtu 16; traceroute's is 16)." };
     public Option<string?> Wait { get; } = new("-w") { HelpName = "MAX,HERE,NEAR", Description = "Wait at most MAX seconds for a probe, HERE times the RTT of an answer from its hop, NEAR times one from a later probe (default 5.0,3,10)." };
     public Option<bool> Numeric { get; } = new("-n") { Description = "Print addresses only: no reverse name lookups." };
     public Option<string?> Source { get; } = new("-s") { HelpName = "src_addr", Description = "Source address of the probes." };

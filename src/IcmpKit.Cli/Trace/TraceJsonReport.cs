@@ -72,7 +72,7 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
             w.WriteNumber("first_ttl", started.FirstTtl);
             w.WriteNumber("max_ttl", started.MaxTtl);
             w.WriteNumber("probes_per_hop", started.ProbesPerHop);
-            w.WriteNumber("simultaneous_probes", options.SimultaneousProbes);
+            w.WriteNumber("simultaneous_probes", options.EffectiveSimultaneousProbes);
             w.WriteNumber("wait_max_ms", Math.Round(options.Wait.Max.TotalMilliseconds, 6));
             w.WriteNumber("wait_here", options.Wait.Here);
             w.WriteNumber("wait_near", options.Wait.Near);
@@ -102,6 +102,9 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
         {
             case TraceHopPaced paced:
                 Write(w => PacedHops.WriteLine(w, paced));
+                break;
+            case TraceHopRechecked rechecked:
+                Write(w => PacedHops.WriteLine(w, rechecked));
                 break;
             case TraceProbeAnswered answered:
                 Write(w =>

@@ -28,7 +28,7 @@ internal static class TraceRunner
                         Ping.ProcessPrivileges.DropAfterSocketsOpen(stderr, "trace");
                         report.Start(started);
                         break;
-                    case TraceHopPaced:
+                    case TraceHopPaced or TraceHopRechecked:
                         report.Probe(item);
                         break;
                     case TraceProbeAnswered or TraceProbeTimedOut or TraceProbeTooBig:

@@ -64,6 +64,7 @@ internal sealed class TraceTextReport(TextWriter stdout, TraceArguments argument
     public async Task HopAsync(TraceHop hop)
     {
         ArgumentNullException.ThrowIfNull(hop);
+        _paced.Remember(hop);
         var line = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"{hop.Ttl,2} "));
         TraceReply? previous = null;
         foreach (var probe in hop.Probes)

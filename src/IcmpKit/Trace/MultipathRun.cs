@@ -99,7 +99,7 @@ internal sealed class MultipathRun
         while (!token.IsCancellationRequested)
         {
             // Silent probes are replaced by new flows, but no more of them than answers the rule asks for.
-            while (hop.InFlight.Count < _options.SimultaneousProbes && hop.Answers.Count + hop.InFlight.Count < hop.Needed
+            while (hop.InFlight.Count < _options.EffectiveSimultaneousProbes && hop.Answers.Count + hop.InFlight.Count < hop.Needed
                 && hop.NextFlow < _flows && hop.Silent < hop.Needed)
             {
                 if (!Send(hop))

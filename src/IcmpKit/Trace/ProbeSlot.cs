@@ -29,7 +29,7 @@ internal sealed class ProbeAttempt(int probe, int number, ushort key, long ordin
     /// <summary>Which send of the trace this was (0, 1, …).</summary>
     public long Ordinal { get; } = ordinal;
 
-    /// <summary>1, or 2 when the probe is sent again.</summary>
+    /// <summary>1; 2 when the probe is sent again (at once, or as a recheck); 3 when it is paced.</summary>
     public int Number { get; } = number;
 
     public ushort Key { get; } = key;
@@ -45,6 +45,12 @@ internal sealed class ProbeAttempt(int probe, int number, ushort key, long ordin
 
     /// <summary>The bytes it was sent with, IP header included (--mtu compares a reported MTU with it).</summary>
     public int PacketLength { get; init; }
+
+    /// <summary>A recheck of a silent tail (see TraceRun's rechecks): the first send, still waiting; else null.</summary>
+    public ProbeAttempt? Earlier { get; init; }
+
+    /// <summary>When the probe's wait started: a recheck shares the wait of the send it checks, so silence costs one wait.</summary>
+    public long WaitStart => Earlier?.WaitStart ?? SentTimestamp;
 }
 
 /// <summary>One probe: hop and place, state, the current attempt, the answer.</summary>

@@ -130,3 +130,11 @@ public sealed record TraceReply(IPAddress? From, TimeSpan RoundTripTime, TraceRe
     /// <summary>TCP replies: the flags of the segment (0x12 SYN-ACK, 0x14 RST-ACK); 0 otherwise.</summary>
     public byte TcpFlags { get; init; }
 }
+
+/// <summary>
+/// A one-shot trace sent hop <paramref name="Ttl"/>'s first probe once more, <paramref name="After"/> its hop's last
+/// send, while the first probes still waited: nothing had answered from this hop on, behind a hop that had, which is
+/// what the end of a path looks like, and also routers whose ICMP tokens an earlier trace spent
+/// (<see cref="TraceOptions.PaceRateLimitedHops"/>). Reported once per hop.
+/// </summary>
+public sealed record TraceHopRechecked(int Ttl, TimeSpan After) : TraceEvent;

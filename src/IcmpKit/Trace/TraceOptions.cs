@@ -53,8 +53,34 @@ public sealed record TraceOptions
     /// <summary>Probes per hop (traceroute -q), 1 to 10.</summary>
     public int ProbesPerHop { get; init; } = 3;
 
-    /// <summary>Probes in flight at once, over several hops (traceroute -N).</summary>
-    public int SimultaneousProbes { get; init; } = 16;
+    /// <summary>
+    /// Probes in flight at once, over several hops (traceroute -N); null for <see cref="DefaultSimultaneousProbes"/>, or
+    /// <see cref="DefaultPathMtuSimultaneousProbes"/> with <see cref="DiscoverPathMtu"/> or <see cref="Multipath"/>. See
+    /// <see cref="EffectiveSimultaneousProbes"/>.
+    /// </summary>
+    public int? SimultaneousProbes { get; init; }
+
+    /// <summary>
+    /// The window when none is given: 90, every probe of traceroute's default 30 hops × 3, where traceroute has 16. A trace
+    /// then takes about the slowest hop's round trip, not a chain of them (issue 5 §4). A router answers only the probes
+    /// whose TTL ends at it, however many are in flight, so a wide window costs it nothing more; what it does cost is
+    /// probes past a near destination (at most this many, all small; they arrive after the destination's own, whose
+    /// answers they cannot displace), and a silent tail of routers out of tokens, which <see cref="PaceRateLimitedHops"/>
+    /// rechecks.
+    /// </summary>
+    public const int DefaultSimultaneousProbes = 90;
+
+    /// <summary>
+    /// The window when none is given with <see cref="DiscoverPathMtu"/> or <see cref="Multipath"/>: traceroute's 16. With
+    /// --mtu, every probe too big for a link costs that link's router an ICMP token (the same per-source budget as its
+    /// time exceeded, about 6 then 1/s), also probes whose TTL would have ended far beyond it; with --multipath, every
+    /// probe in flight ends at the same hop. 90 at once would leave most of them unanswered.
+    /// </summary>
+    public const int DefaultPathMtuSimultaneousProbes = 16;
+
+    /// <summary>The window the trace uses: <see cref="SimultaneousProbes"/>, or its default.</summary>
+    public int EffectiveSimultaneousProbes =>
+        SimultaneousProbes ?? (DiscoverPathMtu || Multipath ? DefaultPathMtuSimultaneousProbes : DefaultSimultaneousProbes);
 
     public TraceWait Wait { get; init; } = TraceWait.Default;
 
@@ -80,8 +106,9 @@ public sealed record TraceOptions
     public IcmpSocketKind? Socket { get; init; }
 
     /// <summary>
-    /// UDP: the destination port of the first probe; each probe sent takes the next port (a trace sends at most
-    /// 2 × 255 × 10, so from the default it stays below 65536).
+    /// UDP: the destination port of the first probe; each probe sent takes the next port (a probe is sent at most three
+    /// times: 3 × 255 × 10, so from the default it stays below 65536; a higher first port must leave room for 3 × hops ×
+    /// probes per hop).
     /// </summary>
     public ushort FirstPort { get; init; } = DefaultFirstPort;
 
@@ -121,9 +148,11 @@ public sealed record TraceOptions
     /// <summary>
     /// A probe still silent when sent again at once, while its hop or a later one answered, is taken for one the hop's
     /// ICMP rate limit (Linux: a burst of 6, then 1/s) did not answer, and is sent a third time when the hop has a token
-    /// again: its hop's paced probes go 1.1 s apart (<see cref="TraceHopPaced"/>). Needs <see cref="ResendUnanswered"/>.
-    /// Off (the library's default, phase 1's behaviour): a probe is sent at most twice; `icmpkit trace` turns it on
-    /// unless given --no-pacing.
+    /// again: its hop's paced probes go 1.1 s apart (<see cref="TraceHopPaced"/>). A silent tail (no answer from a hop on;
+    /// every hop, when nothing answered) has its hops' first probes sent once more 1.1 s after each hop's last send,
+    /// within the same wait (<see cref="TraceHopRechecked"/>; not with <see cref="DiscoverPathMtu"/>, nor with a MAX
+    /// wait under 2.2 s). Needs <see cref="ResendUnanswered"/>. On by default; off (`icmpkit
+    /// trace --no-pacing`), a probe is sent at most twice, and a black hole gets no recheck.
     /// </summary>
-    public bool PaceRateLimitedHops { get; init; }
+    public bool PaceRateLimitedHops { get; init; } = true;
 }

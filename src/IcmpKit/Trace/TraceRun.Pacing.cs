@@ -78,4 +78,101 @@ internal sealed partial class TraceRun
         }
         return earliest is { } at ? _time.GetElapsedTime(now, at) : null;
     }
+
+    /// <summary>TTLs whose first probe was sent again as a recheck (at most once a hop).</summary>
+    private readonly HashSet<int> _rechecked = [];
+
+    /// <summary>
+    /// Rechecks a silent tail. With many probes in flight at once, every hop beyond the last that answered (or every hop,
+    /// when none did yet) may be silent for one of two reasons: the path ends there (a black hole, or a destination that
+    /// filters), or the routers there have no ICMP token for us (an earlier trace spent them; RFC 1812 §4.3.2.8, Linux: a
+    /// burst of 6, then one a second), and then no later answer shows that the path goes on, so the pacing above cannot
+    /// begin. The first probe of
+    /// each such hop is sent once more a token refill (<see cref="PacedInterval"/>) after its hop's last send, while the
+    /// first probes still wait, and shares their wait: an answer shows the path goes on through every hop before it (the
+    /// pacing takes them), and silence costs the one wait a black hole costs anyway. Needs a wait longer than the refill.
+    /// </summary>
+    private bool SendDueRechecks()
+    {
+        if (!RechecksSilentTails)
+        {
+            return true;
+        }
+        long now = _time.GetTimestamp();
+        foreach (var (slot, due) in Rechecks())
+        {
+            if (due > now)
+            {
+                continue;
+            }
+            _rechecked.Add(slot.Ttl);
+            if (!Send(slot, earlier: slot.Current, out bool failed))
+            {
+                _rechecked.Remove(slot.Ttl); // tried again after the transient error, or the trace ends
+                return !failed;
+            }
+            _emit(new TraceHopRechecked(slot.Ttl, PacedInterval));
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Rechecks need pacing, and a MAX wait of twice the refill (2.2 s) or more, so that the recheck has half of it left;
+    /// not with --mtu, where every oversized probe costs the router before the narrow link a token (the reason its window
+    /// stays 16), and a probe already has its resends for the MTU.
+    /// </summary>
+    private bool RechecksSilentTails =>
+        _options.PaceRateLimitedHops && _options.ResendUnanswered && !_options.DiscoverPathMtu && _options.Wait.Max >= 2 * PacedInterval;
+
+    /// <summary>The time until the next recheck is due, when one waits; else null.</summary>
+    private TimeSpan? UntilNextRecheck(long now)
+    {
+        if (!RechecksSilentTails)
+        {
+            return null;
+        }
+        long? earliest = null;
+        foreach (var (_, due) in Rechecks())
+        {
+            earliest = earliest is null || due < earliest ? due : earliest;
+        }
+        return earliest is { } at ? (at > now ? _time.GetElapsedTime(now, at) : TimeSpan.Zero) : null;
+    }
+
+    /// <summary>
+    /// The hops of the silent tail not yet rechecked, each with the first probe to send again and when: nothing answered
+    /// from the hop on (every hop, when nothing answered at all: routers all out of tokens look like that too), its first
+    /// probe sent once and still waiting, and none of its probes sent again or settled.
+    /// </summary>
+    private IEnumerable<(ProbeSlot Slot, long Due)> Rechecks()
+    {
+        int firstSilentHop = _nextHop * _perHop;
+        for (int i = _end - 1; i >= firstSilentHop; i--)
+        {
+            if (_probes[i].State == ProbeState.Answered)
+            {
+                firstSilentHop = (i / _perHop + 1) * _perHop;
+                break;
+            }
+        }
+        long interval = (long)(PacedInterval.TotalSeconds * _time.TimestampFrequency);
+        for (int hopStart = firstSilentHop; hopStart < _end; hopStart += _perHop)
+        {
+            if (_rechecked.Contains(_probes[hopStart].Ttl) || _probes[hopStart] is not { State: ProbeState.InFlight, Attempts: 1 })
+            {
+                continue;
+            }
+            long lastSend = 0;
+            bool waiting = true;
+            for (int i = hopStart; i < hopStart + _perHop; i++)
+            {
+                waiting &= _probes[i] is { State: ProbeState.InFlight, Attempts: 1 } or { State: ProbeState.Unsent, Attempts: 0 };
+                lastSend = Math.Max(lastSend, _probes[i].Current?.SentTimestamp ?? 0);
+            }
+            if (waiting)
+            {
+                yield return (_probes[hopStart], lastSend + interval);
+            }
+        }
+    }
 }

@@ -10,10 +10,17 @@ internal sealed partial class TraceRun
         foreach (var slot in InFlight().ToList())
         {
             var wait = Timeout(slot);
-            if (_time.GetElapsedTime(slot.Current!.SentTimestamp, now) >= wait)
+            long origin = WaitOrigin(slot, wait);
+            if (_time.GetElapsedTime(origin, now) >= wait)
             {
                 slot.State = ProbeState.Overdue;
-                slot.Current.AllowedWait = wait;
+                long deadline = origin + (long)(wait.TotalSeconds * _time.TimestampFrequency);
+                for (var attempt = slot.Current; attempt is not null; attempt = attempt.Earlier)
+                {
+                    // Each send's own share of the wait: an answer the kernel received by the deadline still counts.
+                    var share = _time.GetElapsedTime(attempt.SentTimestamp, deadline);
+                    attempt.AllowedWait = share > TimeSpan.Zero ? share : TimeSpan.Zero;
+                }
                 slot.SendsBeforeOverdue = _sends;
                 _inFlight--;
                 any = true;
@@ -21,6 +28,14 @@ internal sealed partial class TraceRun
         }
         return any;
     }
+
+    /// <summary>
+    /// Where <paramref name="slot"/>'s wait runs from: a recheck shares its first send's wait while that is the MAX wait
+    /// (so a black hole costs one wait); once an answer near it shortened the wait to HERE or NEAR times an RTT, the
+    /// shorter wait runs from the recheck's own send, which would otherwise be overdue before it could be answered.
+    /// </summary>
+    private long WaitOrigin(ProbeSlot slot, TimeSpan wait) =>
+        wait >= _options.Wait.Max ? slot.Current!.WaitStart : slot.Current!.SentTimestamp;
 
     /// <summary>
     /// Decides about each overdue probe. Sent once and silent while its own hop or a later one answered, it is sent again:
@@ -39,13 +54,16 @@ internal sealed partial class TraceRun
                 continue;
             }
             bool resend = _options.ResendUnanswered && slot.Attempts < MaxAttempts(slot);
+            // Could be sent again if a probe still in flight shows the path goes on (a rechecked probe, sent twice, is
+            // paced then): wait for those before calling it lost.
+            bool couldResend = _options.ResendUnanswered && slot.Attempts < (_options.PaceRateLimitedHops ? 3 : 2);
             if (resend && AnsweredFromHopOn(i))
             {
                 _emit(new TraceProbeTimedOut(slot.Ttl, slot.Place, slot.Attempts));
                 slot.State = ProbeState.Unsent;
                 PaceIfSentTwice(slot);
             }
-            else if (!resend || !LaterStillInFlight(slot))
+            else if (!couldResend || !LaterStillInFlight(slot))
             {
                 _emit(new TraceProbeTimedOut(slot.Ttl, slot.Place, slot.Attempts));
                 slot.State = ProbeState.Lost;

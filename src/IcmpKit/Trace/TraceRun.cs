@@ -7,7 +7,7 @@ namespace IcmpKit.Trace;
 /// <summary>
 /// One trace, run on one thread that sends, waits in the transport's poll and matches (as ping's pumped loop): no lock,
 /// and events leave in the order things happen. The schedule is traceroute's do_it(): probes go out in TTL order, at most
-/// <see cref="TraceOptions.SimultaneousProbes"/> in flight, each waiting as <see cref="TraceWait"/> says; an answer that
+/// <see cref="TraceOptions.EffectiveSimultaneousProbes"/> in flight, each waiting as <see cref="TraceWait"/> says; an answer that
 /// ends the path cuts off every probe beyond its hop. Unlike traceroute, answers are matched by flow key only (never by
 /// the order they come in), an answer the kernel received within the wait counts even when this thread reads it late,
 /// and a silent probe of a hop that does lead somewhere is sent once more (see <see cref="DecideOverdue"/>).
@@ -96,34 +96,53 @@ internal sealed partial class TraceRun
             return true;
         }
         _retrySendAt = 0;
-        while (_inFlight < _options.SimultaneousProbes && NextToSend() is { } slot)
+        while (_inFlight < _options.EffectiveSimultaneousProbes && NextToSend() is { } slot)
         {
-            ushort key = KeyFor(_sends);
-            long realtime = 0;
-            long sentAt = _time.GetTimestamp();
-            int errno = _transport.Send(key, slot.Ttl, ref realtime);
-            if (errno == 0)
+            if (!Send(slot, earlier: null, out bool failed))
             {
-                var attempt = new ProbeAttempt(slot.Index, slot.Attempts + 1, key, _sends, sentAt, realtime) { PacketLength = SentPacketLength() };
-                _sends++;
-                _attempts[key] = attempt;
-                slot.Current = attempt;
-                slot.State = ProbeState.InFlight;
-                _inFlight++;
-                _transientFailures = 0;
-                _emit(new TraceProbeSent(slot.Ttl, slot.Place, attempt.Number, key));
-                continue;
+                return !failed;
             }
-            if (errno is ENoBufs or EAgain && ++_transientFailures < MaxTransientFailures)
+            _inFlight++;
+        }
+        return SendDueRechecks();
+    }
+
+    /// <summary>
+    /// Sends one attempt of <paramref name="slot"/> (a recheck when <paramref name="earlier"/> is its first send, still
+    /// waiting). False when it did not go: after ENOBUFS / EAGAIN it is tried again shortly; any other error
+    /// (<paramref name="failed"/>) ends the trace.
+    /// </summary>
+    private bool Send(ProbeSlot slot, ProbeAttempt? earlier, out bool failed)
+    {
+        failed = false;
+        ushort key = KeyFor(_sends);
+        long realtime = 0;
+        long sentAt = _time.GetTimestamp();
+        int errno = _transport.Send(key, slot.Ttl, ref realtime);
+        if (errno == 0)
+        {
+            var attempt = new ProbeAttempt(slot.Index, slot.Attempts + 1, key, _sends, sentAt, realtime)
             {
-                _retrySendAt = _time.GetTimestamp() + (long)(TransientRetry.TotalSeconds * _time.TimestampFrequency);
-                return true;
-            }
-            _emit(new TraceSendFailed(slot.Ttl, slot.Place, errno, Sockets.IcmpSocket.DescribeError(errno)));
-            _emit(new TraceCompleted(TraceEndReason.SendFailed, _lastReportedTtl));
+                PacketLength = SentPacketLength(),
+                Earlier = earlier,
+            };
+            _sends++;
+            _attempts[key] = attempt;
+            slot.Current = attempt;
+            slot.State = ProbeState.InFlight;
+            _transientFailures = 0;
+            _emit(new TraceProbeSent(slot.Ttl, slot.Place, attempt.Number, key));
+            return true;
+        }
+        if (errno is ENoBufs or EAgain && ++_transientFailures < MaxTransientFailures)
+        {
+            _retrySendAt = _time.GetTimestamp() + (long)(TransientRetry.TotalSeconds * _time.TimestampFrequency);
             return false;
         }
-        return true;
+        _emit(new TraceSendFailed(slot.Ttl, slot.Place, errno, Sockets.IcmpSocket.DescribeError(errno)));
+        _emit(new TraceCompleted(TraceEndReason.SendFailed, _lastReportedTtl));
+        failed = true;
+        return false;
     }
 
     private ProbeSlot? NextToSend()
@@ -140,7 +159,7 @@ internal sealed partial class TraceRun
 
     /// <summary>
     /// The flow key of the <paramref name="send"/>-th probe: ICMP sequence numbers from 1 (traceroute), UDP ports from
-    /// <see cref="TraceOptions.FirstPort"/>. 255 hops × 10 probes, each sent twice, stay below 65536: no key is reused.
+    /// <see cref="TraceOptions.FirstPort"/>. 255 hops × 10 probes, each sent at most three times, stay below 65536: no key is reused.
     /// </summary>
     private ushort KeyFor(long send) => _options.Probe == TraceProbeKind.Udp
         ? (ushort)(_options.FirstPort + send)
@@ -230,7 +249,8 @@ internal sealed partial class TraceRun
         TimeSpan? next = null;
         foreach (var slot in InFlight())
         {
-            var left = Timeout(slot) - _time.GetElapsedTime(slot.Current!.SentTimestamp, now);
+            var timeout = Timeout(slot);
+            var left = timeout - _time.GetElapsedTime(WaitOrigin(slot, timeout), now);
             next = next is null || left < next ? left : next;
         }
         if (_retrySendAt != 0)
@@ -241,6 +261,10 @@ internal sealed partial class TraceRun
         if (UntilNextPacedSend(now) is { } paced)
         {
             next = next is null || paced < next ? paced : next;
+        }
+        if (_retrySendAt == 0 && UntilNextRecheck(now) is { } recheck) // a due recheck waits for the retry too
+        {
+            next = next is null || recheck < next ? recheck : next;
         }
         // Nothing in flight and nothing to wait for cannot last (the next round reports or sends); poll briefly anyway.
         var wait = next ?? TimeSpan.FromMilliseconds(100);

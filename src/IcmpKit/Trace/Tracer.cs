@@ -92,7 +92,7 @@ public sealed class Tracer
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.ProbesPerHop, "Probes per hop are 1 to 10.");
         }
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.SimultaneousProbes, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.EffectiveSimultaneousProbes, 1, nameof(options));
         var wait = options.Wait ?? throw new ArgumentException("Wait is required.", nameof(options));
         if (wait.Max < TimeSpan.Zero || !double.IsFinite(wait.Here) || wait.Here < 0 || !double.IsFinite(wait.Near) || wait.Near < 0)
         {
@@ -109,6 +109,12 @@ public sealed class Tracer
         if (options.Probe == TraceProbeKind.Udp && options.FirstPort == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.FirstPort, "UDP port 0 cannot be sent to.");
+        }
+        int maxSends = 3 * (options.MaxTtl - options.FirstTtl + 1) * options.ProbesPerHop; // each probe at most three times
+        if (options.Probe == TraceProbeKind.Udp && !options.Paris && !options.Multipath && options.FirstPort + maxSends > 65536)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FirstPort,
+                $"UDP ports from {options.FirstPort} leave no room for {maxSends} sends (a port each); give at most {65536 - maxSends}.");
         }
         if (options.Probe == TraceProbeKind.Tcp && (options.TcpPort == 0 || options.Socket == Sockets.IcmpSocketKind.Datagram))
         {

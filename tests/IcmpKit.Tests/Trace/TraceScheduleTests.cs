@@ -57,7 +57,7 @@ public class TraceScheduleTests
     public void Probes_beyond_the_hop_that_reached_the_target_are_never_reported()
     {
         var path = new FakeProbePath(destinationHop: 3);
-        var events = FakeTrace.Run(path, new TraceOptions());
+        var events = FakeTrace.Run(path, new TraceOptions { SimultaneousProbes = 16 }); // traceroute's window
 
         // 16 probes at once (hops 1 to 6), 3 more as hop 1 answered (1 ms) and 3 as hop 2 did (2 ms); at 3 ms the target
         // answered hop 3, and nothing more went out. It answered hops 3 to 7; only hop 3 is reported.
@@ -162,6 +162,6 @@ public class TraceScheduleTests
             }
         }
         Assert.True(silent.Woken);
-        Assert.Equal(16, silent.Sends.Count);
+        Assert.Equal(TraceOptions.DefaultSimultaneousProbes, silent.Sends.Count);
     }
 }

@@ -80,7 +80,8 @@ public class TraceWaitTests
     {
         var path = new FakeProbePath(destinationHop: 40);
         path.Answer = probe => probe.Ttl >= 3 ? null : path.Faithful(probe);
-        var events = FakeTrace.Run(path, new TraceOptions { MaxTtl = 6 });
+        // Without pacing there is no recheck of the silent tail either (TracePacingTests has the one with).
+        var events = FakeTrace.Run(path, new TraceOptions { MaxTtl = 6, PaceRateLimitedHops = false });
 
         Assert.Equal([3, 4, 5, 6], events.Hops().Where(h => h.Probes.All(p => p.Reply is null)).Select(h => h.Ttl));
         Assert.All(events.Hops(), hop => Assert.All(hop.Probes, p => Assert.Equal(1, p.Attempts)));
@@ -118,7 +119,8 @@ public class TraceWaitTests
             : path.Sends.Count(s => s.Ttl == 2) == 1 ? FakeProbePath.TimeExceeded(probe) with { Delay = Ms(60) }
             : path.Sends.Count(s => s.Ttl == 2) == 4 ? null
             : path.Faithful(probe);
-        var events = FakeTrace.Run(path, new TraceOptions { Wait = new TraceWait(Ms(50), 0, 0) });
+        // Without pacing, as traceroute: the second send, silent too, is the last.
+        var events = FakeTrace.Run(path, new TraceOptions { Wait = new TraceWait(Ms(50), 0, 0), PaceRateLimitedHops = false });
 
         var probe = events.Hops()[1].Probes[0];
         Assert.Null(probe.Reply);
