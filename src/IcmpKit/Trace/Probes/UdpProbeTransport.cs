@@ -10,8 +10,8 @@ namespace IcmpKit.Trace.Probes;
 /// 33434, and the port is its flow key. Datagram kind (the default, no privilege): errors come on the UDP socket's
 /// error queue, where the queued address carries the probe's port. Raw kind: a raw ICMP socket reads the errors whole
 /// (extensions, TTL from the IP header) and the quoted UDP header names the probe; the UDP socket then asks for no
-/// errors at all. A UDP datagram back from the target (something listens on the port) also ends the trace, datagram
-/// kind only.
+/// errors at all, and is read without waiting after each wait on the raw socket. A UDP datagram back from the target
+/// (something listens on the port) also ends the trace.
 /// </summary>
 internal sealed class UdpProbeTransport : IResizableProbeTransport
 {
@@ -107,6 +107,10 @@ internal sealed class UdpProbeTransport : IResizableProbeTransport
         if (_raw is not null)
         {
             int read = _raw.Receive(_batch, timeoutMilliseconds);
+            if (read < 0)
+            {
+                return read; // woken
+            }
             for (int i = 0; i < read; i++)
             {
                 var packet = IcmpSocket.Read(_batch, i);
@@ -115,8 +119,18 @@ internal sealed class UdpProbeTransport : IResizableProbeTransport
                     responses.Add(response);
                 }
             }
-            return read;
+            // The target's UDP answers come on the UDP socket, which this wait did not watch: take what it holds. One
+            // that came during the wait is read at its end at the latest (the trace reads once more before it calls a
+            // probe overdue), and its kernel timestamp, not the time it is read, decides whether it came in time.
+            int udp = ReadUdp(0, responses);
+            return udp < 0 ? udp : read + udp;
         }
+        return ReadUdp(timeoutMilliseconds, responses);
+    }
+
+    /// <summary>Reads the UDP socket: errors from its queue (datagram kind), and UDP datagrams from the target.</summary>
+    private int ReadUdp(int timeoutMilliseconds, List<ProbeResponse> responses)
+    {
         int count = _udp.Receive(_batch, timeoutMilliseconds);
         for (int i = 0; i < count; i++)
         {
