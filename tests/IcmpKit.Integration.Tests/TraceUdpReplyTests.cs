@@ -7,14 +7,19 @@ namespace IcmpKit.Integration.Tests;
 /// A UDP probe that reaches something listening on its port gets a UDP datagram back instead of a port unreachable
 /// (traceroute's UDP method counts that as the destination too). The server of a two-router chain runs a UDP echo
 /// service on the one port probed; `icmpkit trace -U` must take its answer on a datagram socket (the UDP socket's receive
-/// queue) and with --socket raw (errors on a raw ICMP socket, the answer still on the UDP socket), IPv4 and IPv6.
+/// queue) and with --socket raw (errors on a raw ICMP socket, the answer still on the UDP socket), IPv4 and IPv6; and
+/// with --paris on a datagram socket, where the answer names its probe by the payload it echoes.
 /// </summary>
 public sealed class TraceUdpReplyTests(ITestOutputHelper output)
 {
     private const int Routers = 2;
     private const string Port = "40000";
 
-    /// <summary>Answers every datagram on the port with "pong" until 30 s pass without one; "ready" once bound.</summary>
+    /// <summary>
+    /// An echo service (RFC 862): sends every datagram on the port back, until 30 s pass without one. Classic UDP probes
+    /// are named by their port, so any answer would do; Paris probes all share their ports and are named by their
+    /// payload, which only an echo gives back.
+    /// </summary>
     private const string EchoService = """
         import socket, sys
         family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
@@ -24,7 +29,7 @@ public sealed class TraceUdpReplyTests(ITestOutputHelper output)
         print('ready', flush=True)
         while True:
             data, peer = s.recvfrom(65535)
-            s.sendto(b'pong', peer)
+            s.sendto(data, peer)
         """;
 
     [Theory]
@@ -32,7 +37,9 @@ public sealed class TraceUdpReplyTests(ITestOutputHelper output)
     [InlineData(false, "raw")]
     [InlineData(true, "dgram")]
     [InlineData(true, "raw")]
-    public void A_udp_answer_from_a_service_on_the_port_reaches_the_destination(bool v6, string socket)
+    [InlineData(false, "dgram", "--paris")]
+    [InlineData(true, "dgram", "--paris")]
+    public void A_udp_answer_from_a_service_on_the_port_reaches_the_destination(bool v6, string socket, string paris = "")
     {
         using var net = TraceTools.Chain(Routers, v6);
         string server = TraceTools.Server(net, v6);
@@ -42,7 +49,7 @@ public sealed class TraceUdpReplyTests(ITestOutputHelper output)
         string script = $"""
             ip netns exec {net.Server} /usr/bin/python3 -c "$0" {server} {Port} >/dev/null 2>&1 & service=$!
             for i in $(seq 100); do ip netns exec {net.Server} ss -Hlun "sport = :{Port}" | grep -q . && break; sleep 0.1; done
-            ip netns exec {net.Client} {IcmpKitBinary.Path} trace -n -U -p {Port} -f {Routers + 1} -m {Routers + 1} -q 1 --socket {socket} --json {server}
+            ip netns exec {net.Client} {IcmpKitBinary.Path} trace -n -U -p {Port} -f {Routers + 1} -m {Routers + 1} -q 1 --socket {socket} {paris} --json {server}
             status=$?
             kill $service
             exit $status

@@ -12,7 +12,8 @@ namespace IcmpKit.Trace.Probes;
 /// changes with them, as in Paris traceroute). Errors come on the socket's error queue, which holds what the router
 /// quoted after the UDP header: Linux routers quote up to 576 bytes (RFC 1812 §4.3.2.3), but a router that quotes only
 /// the 8 bytes RFC 792 asks for leaves no payload, and its answers cannot be matched here (a raw socket, which names
-/// probes by their checksum, can: <see cref="RawFlowProbeTransport"/>).
+/// probes by their checksum, can: <see cref="RawFlowProbeTransport"/>). A UDP answer from a service on the port names a
+/// probe only when it echoes the probe's payload (RFC 862).
 /// </summary>
 internal sealed class FlowUdpProbeTransport : IFlowProbeTransport
 {
@@ -121,15 +122,29 @@ internal sealed class FlowUdpProbeTransport : IFlowProbeTransport
         {
             var packet = IcmpSocket.Read(_batch, i);
             ushort port = UdpProbeSocket.AddressPort(_batch, i);
-            // Only errors name a probe: a UDP answer from a service on the port carries its own payload.
             if (packet.FromErrorQueue && port >= _firstPort && port < _firstPort + Flows && packet.Data.Length >= KeyBytes
                 && ProbeResponseReader.FromErrorQueue(packet, _signature, BinaryPrimitives.ReadUInt16BigEndian(packet.Data)) is { } response)
             {
                 responses.Add(response);
             }
+            else if (!packet.FromErrorQueue && port >= _firstPort && port < _firstPort + Flows && IsEchoOfProbe(packet))
+            {
+                // An echo service (RFC 862) sent the probe's payload back: its key names the probe. Any other service's
+                // answer carries its own payload and names none (every probe has the same ports), so it is not taken.
+                responses.Add(new ProbeResponse(BinaryPrimitives.ReadUInt16BigEndian(packet.Data), TraceReplyKind.UdpReply, _target, packet.KernelTimestampNanoseconds)
+                {
+                    IsV6 = _signature.IsV6,
+                    ReplyTtl = packet.TimeToLive >= 0 ? packet.TimeToLive : null,
+                });
+            }
         }
         return count;
     }
+
+    /// <summary>From the target, and the probe payload exactly: a key, then the filler after it as sent.</summary>
+    private bool IsEchoOfProbe(in ReceivedPacket packet) =>
+        packet.SourceAddress.SequenceEqual(_signature.TargetBytes) && packet.Data.Length == _payload.Length && packet.Data.Length >= KeyBytes
+        && packet.Data[KeyBytes..].SequenceEqual(_payload.AsSpan(KeyBytes));
 
     public void Wake() => _udp.Wake();
 
