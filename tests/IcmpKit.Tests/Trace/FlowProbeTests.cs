@@ -124,6 +124,24 @@ public class FlowProbeTests
     }
 
     [Fact]
+    public void A_partial_checksum_is_what_offload_completes_into_a_checksum_that_verifies()
+    {
+        // Linux's CHECKSUM_PARTIAL: the sender leaves the pseudo-header's sum in the field, and the device (or loopback's
+        // software fallback) sums the segment over it and writes the complement. So the field must hold exactly the
+        // value that makes that completion verify against the pseudo-header.
+        var segment = new byte[41]; // a SYN and one byte of data: an odd length, as offload must handle too
+        TcpSegments.WriteSyn(segment, 40000, 80, TcpSegments.Sequence(0xbeef, 3), 1460, 0);
+        segment[40] = 0x5A;
+        var pseudo = new FlowChecksums.PseudoHeader(Source, Target, 6);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(16), pseudo.PartialChecksum(segment.Length));
+        var offload = new InternetChecksum();
+        offload.Add(segment);
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(16), offload.Finish());
+
+        Assert.Equal(0, pseudo.Checksum(segment));
+    }
+
+    [Fact]
     public void An_answer_names_its_probe_by_acknowledgement_only_when_it_is_a_syn_ack_or_a_reset_with_ack()
     {
         static byte[] Answer(byte flags, uint ack)
@@ -143,6 +161,15 @@ public class FlowProbeTests
         Assert.Null(TcpSegments.ReadAnswer(Answer(0x02, 1)));  // a bare SYN
         Assert.Null(TcpSegments.ReadAnswer(Answer(0x10, 1)));  // a bare ACK
         Assert.Null(TcpSegments.ReadAnswer(Answer(0x12, 1).AsSpan(0, 19)));
+        // RFC 9293 §3.1: a data offset below the 5-word header, or beyond the segment, is no header at all.
+        var shortOffset = Answer(0x14, 1);
+        shortOffset[12] = 0x40;
+        Assert.Null(TcpSegments.ReadAnswer(shortOffset));
+        var longOffset = Answer(0x14, 1);
+        longOffset[12] = 0x60; // 24 bytes of header in a 20-byte segment
+        Assert.Null(TcpSegments.ReadAnswer(longOffset));
+        longOffset[12] = 0x50;
+        Assert.NotNull(TcpSegments.ReadAnswer(longOffset));
         Assert.Equal((ushort)7, TcpSegments.KeyOfSequence(0xbeef0007, 0xbeef));
         Assert.Null(TcpSegments.KeyOfSequence(0xbeee0007, 0xbeef)); // another trace's cookie
     }
