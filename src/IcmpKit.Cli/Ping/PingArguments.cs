@@ -161,14 +161,9 @@ internal sealed record PingArguments
             }
             requestType = parsed.Value;
         }
-        IcmpSocketKind? kind = null;
-        if (result.GetValue(o.SocketKind) is { } kindText)
+        if (FlagValues.SocketKind(result.GetValue(o.SocketKind), out var kind) is { } socketProblem)
         {
-            kind = kindText switch { "dgram" => IcmpSocketKind.Datagram, "raw" => IcmpSocketKind.Raw, _ => null };
-            if (kind is null)
-            {
-                return Fail($"invalid --socket: {kindText}; give dgram or raw");
-            }
+            return Fail(socketProblem);
         }
         IPAddress? source = null;
         string? interfaceName = null;

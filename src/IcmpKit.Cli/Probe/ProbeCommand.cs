@@ -95,10 +95,9 @@ internal static class ProbeCommand
                 Fail($"unknown host {host}; check the name, or give an IPv4/IPv6 address");
                 return ExitCodes.Usage;
             }
-            IcmpSocketKind? kind = result.GetValue(socketKind) switch { "dgram" => IcmpSocketKind.Datagram, "raw" => IcmpSocketKind.Raw, null => null, _ => (IcmpSocketKind)(-1) };
-            if (kind == (IcmpSocketKind)(-1))
+            if (FlagValues.SocketKind(result.GetValue(socketKind), out var kind) is { } socketProblem)
             {
-                Fail($"invalid --socket: {result.GetValue(socketKind)}; give dgram or raw");
+                Fail(socketProblem);
                 return ExitCodes.Usage;
             }
             var options = new ProbeOptions

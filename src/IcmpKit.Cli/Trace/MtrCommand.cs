@@ -115,24 +115,12 @@ internal static class MtrCommand
         {
             return Fail(fieldsProblem!);
         }
-        IcmpSocketKind? kind = null;
-        if (result.GetValue(o.SocketKind) is { } kindText)
-        {
-            kind = kindText switch { "dgram" => IcmpSocketKind.Datagram, "raw" => IcmpSocketKind.Raw, _ => null };
-            if (kind is null)
-            {
-                return Fail($"invalid --socket: {kindText}; give dgram or raw");
-            }
-        }
         string? interfaceName = result.GetValue(o.Interface);
-        if (interfaceName is { Length: 0 or > 15 })
+        string? socketProblem = FlagValues.SocketKind(result.GetValue(o.SocketKind), out var kind);
+        string? sourceProblem = FlagValues.SourceAddress(result.GetValue(o.Source), "-a", out var source);
+        if ((socketProblem ?? FlagValues.InterfaceName(interfaceName, "-I") ?? sourceProblem) is { } flagProblem)
         {
-            return Fail($"bad interface name '{interfaceName}' (-I); give a name of 1 to 15 characters, as `ip link` lists them");
-        }
-        IPAddress? source = null;
-        if (result.GetValue(o.Source) is { } sourceText && !IPAddress.TryParse(sourceText, out source))
-        {
-            return Fail($"bad source address '{sourceText}' (-a); give an IPv4 or IPv6 address of this host");
+            return Fail(flagProblem); // in this order: --socket, the interface, the source
         }
         var family = result.GetValue(o.V4) ? AddressFamily.InterNetwork : result.GetValue(o.V6) ? AddressFamily.InterNetworkV6 : source?.AddressFamily ?? AddressFamily.Unspecified;
         if (IPAddress.TryParse(host, out var literal) && family != AddressFamily.Unspecified && literal.AddressFamily != family)
