@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using IcmpKit.Cli.Output;
-using IcmpKit.Sockets;
 using IcmpKit.Trace;
 
 namespace IcmpKit.Cli.Trace;
@@ -25,18 +23,8 @@ internal sealed class ContinuousJsonReport(TextWriter stdout, ContinuousArgument
         {
             w.WriteNumber("schema", TraceJsonReport.Schema);
             w.WriteString("mode", "continuous");
-            w.WriteString("target", arguments.Host);
-            w.WriteString("address", arguments.Address.ToString());
-            w.WriteString("family", arguments.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
-            w.WriteString("probe", started.Probe.ToString().ToLowerInvariant());
-            w.WriteString("socket", started.SocketKind == IcmpSocketKind.Raw ? "raw" : "dgram");
-            if (started.WhyNotDatagram.Length > 0)
-            {
-                w.WriteString("socket_reason", started.WhyNotDatagram);
-            }
-            w.WriteNumber("packet_bytes", started.PacketLength);
-            w.WriteNumber("first_ttl", started.FirstTtl);
-            w.WriteNumber("max_ttl", started.MaxTtl);
+            TraceStartJson.WriteTarget(w, arguments.Host, arguments.Address, started);
+            TraceStartJson.WriteSocketAndRange(w, started);
             w.WriteNumber("interval_ms", Math.Round(options.Interval.TotalMilliseconds, 6));
             w.WriteNumber("wait_max_ms", Math.Round(options.Probes.Wait.Max.TotalMilliseconds, 6));
             if (options.Rounds is { } rounds)

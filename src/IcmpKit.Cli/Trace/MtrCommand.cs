@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using IcmpKit.Sockets;
 using IcmpKit.Trace;
 
 namespace IcmpKit.Cli.Trace;

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using IcmpKit.Cli.Output;
-using IcmpKit.Sockets;
 using IcmpKit.Trace;
 
 namespace IcmpKit.Cli.Trace;
@@ -58,19 +56,9 @@ internal sealed class TraceJsonReport(TextWriter stdout, TraceArguments argument
         _start = w =>
         {
             w.WriteNumber("schema", Schema);
-            w.WriteString("target", arguments.Host);
-            w.WriteString("address", arguments.Address.ToString());
-            w.WriteString("family", arguments.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4");
-            w.WriteString("probe", started.Probe switch { TraceProbeKind.Udp => "udp", TraceProbeKind.Tcp => "tcp", _ => "icmp" });
+            TraceStartJson.WriteTarget(w, arguments.Host, arguments.Address, started);
             FlowJson.WriteStart(w, options);
-            w.WriteString("socket", started.SocketKind == IcmpSocketKind.Raw ? "raw" : "dgram");
-            if (started.WhyNotDatagram.Length > 0)
-            {
-                w.WriteString("socket_reason", started.WhyNotDatagram);
-            }
-            w.WriteNumber("packet_bytes", started.PacketLength);
-            w.WriteNumber("first_ttl", started.FirstTtl);
-            w.WriteNumber("max_ttl", started.MaxTtl);
+            TraceStartJson.WriteSocketAndRange(w, started);
             w.WriteNumber("probes_per_hop", started.ProbesPerHop);
             w.WriteNumber("simultaneous_probes", options.EffectiveSimultaneousProbes);
             w.WriteNumber("wait_max_ms", Math.Round(options.Wait.Max.TotalMilliseconds, 6));
